@@ -1,0 +1,163 @@
+"""The `caseflow` command line (typer + rich)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from api.config import load_settings
+from engine.errors import DomainError
+
+app = typer.Typer(help="caseflow：医疗保障局权责清单事项办理系统", no_args_is_help=True)
+db_app = typer.Typer(help="数据库")
+users_app = typer.Typer(help="用户")
+calendar_app = typer.Typer(help="工作日历")
+audit_app = typer.Typer(help="审计")
+catalogue_app = typer.Typer(help="权责清单")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(audit_app, name="audit")
+app.add_typer(catalogue_app, name="catalogue")
+console = Console()
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from api.bootstrap import prepare_database
+    from engine.persistence import make_engine
+    from processes.loader import default_library
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    prepare_database(engine, default_library())
+    return settings, engine
+
+
+def _where(settings) -> str:  # type: ignore[no-untyped-def]
+    return str(settings.sqlite_path) if settings.sqlite_path else settings.database_url.split("@")[-1]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="加入演示用户和案件")] = False,
+) -> None:
+    """Create and migrate the database, load flows and catalogues, and serve the API and pages."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings, engine = _engine()
+    application = create_app(settings)
+    if demo:
+        from api.demo import load_demo
+
+        for line in load_demo(application.state.caseflow):
+            console.print(line)
+    console.print(f"数据库：{_where(settings)}")
+    console.print(f"caseflow 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest revision."""
+    settings, _ = _engine()
+    console.print(f"数据库已升级到最新版本：{_where(settings)}")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    bureau: Annotated[str, typer.Option(help="医保局代码，如 xinji")],
+    role: Annotated[list[str], typer.Option(help="角色：officer clerk reviewer head supervisor admin（可重复）")],
+    password: Annotated[str, typer.Option(help="密码（至少8位）")],
+    cert_no: Annotated[str | None, typer.Option(help="执法证号（执法人员必填）")] = None,
+    name: Annotated[str | None, typer.Option(help="姓名")] = None,
+) -> None:
+    from api.users import create_user
+
+    _, engine = _engine()
+    try:
+        create_user(engine, username, bureau=bureau, roles=role, password=password, cert_no=cert_no, name=name)
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/red] {error.message}")
+        raise typer.Exit(2) from None
+    console.print(f"已创建用户 {username}（{bureau}，{'、'.join(role)}）")
+
+
+@calendar_app.command("load")
+def calendar_load(path: Path) -> None:
+    """Load a year's official holiday schedule (JSON or YAML) and recompute the open clocks."""
+    from engine.calendar import CalendarError
+    from engine.recompute import load_year
+
+    _, engine = _engine()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        year, changed = load_year(engine, data, loaded_by="cli")
+    except (CalendarError, OSError, yaml.YAMLError) as error:
+        console.print(f"[red]CALENDAR_INVALID[/red] {error}")
+        raise typer.Exit(2) from None
+    console.print(f"已载入{year}年官方节假日安排，重新计算了{changed}个未完成期限")
+
+
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int | None, typer.Argument()] = None) -> None:
+    """Which years are official and which provisional; with a year, its rest days and 调休 workdays."""
+    from engine.recompute import calendar_summary
+
+    _, engine = _engine()
+    summary = calendar_summary(engine, year)
+    table = Table("年份", "来源", "状态")
+    for row in summary["years"]:
+        table.add_row(str(row["year"]), row["source"], "正式" if not row["provisional"] else "暂定（周末与固定节日推算）")
+    console.print(table)
+    if year is not None:
+        console.print(f"{year}年休息日（非周末）：{', '.join(summary['holidays'])}")
+        console.print(f"{year}年调休上班日：{', '.join(summary['workdays'])}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Verify every case's event hash chain; report the first broken link."""
+    from engine.recompute import verify_all
+
+    _, engine = _engine()
+    checked, broken = verify_all(engine)
+    if broken is None:
+        console.print(f"事件链完整：已校验{checked}个案件")
+        return
+    console.print(f"[red]事件链断裂[/red]：案件{broken.case_id} 第{broken.seq}个事件（id {broken.event_id}）：{broken.reason}")
+    raise typer.Exit(1)
+
+
+@catalogue_app.command("show")
+def catalogue_show(bureau: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print a bureau's 权责清单 as a table."""
+    from processes.loader import default_library
+
+    library = default_library()
+    try:
+        catalogue = library.catalogue(bureau)
+    except DomainError as error:
+        console.print(f"[red]{error.code}[/red] {error.message}")
+        raise typer.Exit(2) from None
+    if as_json:
+        console.print_json(json.dumps([i.model_dump() for i in catalogue.items], ensure_ascii=False))
+        return
+    table = Table("编号", "权力类型", "事项名称", "承办机构", "流程", title=f"{catalogue.bureau.name}权责清单（{len(catalogue.items)}项）")
+    for item in catalogue.items:
+        table.add_row(item.code, item.power_type, item.name, item.department or "", item.flow)
+    console.print(table)
+
+
+def main() -> None:
+    app()

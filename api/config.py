@@ -1,0 +1,43 @@
+"""Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    secret: str
+    token_minutes: int = 8 * 60
+    secure_cookies: bool = False
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        return Path(self.database_url.removeprefix(prefix)) if self.database_url.startswith(prefix) else None
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("CASEFLOW_DATA_DIR", Path.cwd() / "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'caseflow.db'}"
+    secret = os.environ.get("CASEFLOW_SECRET") or _stored_secret(data_dir)
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        secret=secret,
+        secure_cookies=os.environ.get("CASEFLOW_SECURE_COOKIES", "0") == "1",
+    )
+
+
+def _stored_secret(data_dir: Path) -> str:
+    path = data_dir / "secret.key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,218 @@
+"""Definitions (specs) of flows and catalogue items: plain validated data, no behaviour.
+
+A flow is shaped like the arguments of a ``transitions`` machine (states, transitions with
+trigger/source/dest) plus caseflow's own keys: roles, guards and actions by registered name,
+clocks, documents and the legal source of each rule. Unknown keys are rejected so a typo in
+YAML fails at load with the key's name instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(StrEnum):
+    officer = "officer"  # 执法人员
+    clerk = "clerk"  # 窗口人员
+    reviewer = "reviewer"  # 法制审核
+    head = "head"  # 负责人
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+ROLE_LABELS = {
+    Role.officer: "执法人员",
+    Role.clerk: "窗口人员",
+    Role.reviewer: "法制审核人员",
+    Role.head: "负责人",
+    Role.supervisor: "监督人员",
+    Role.admin: "管理员",
+}
+
+
+class Unit(StrEnum):
+    hours = "hours"
+    natural_days = "natural_days"
+    working_days = "working_days"
+    months = "months"
+
+
+UNIT_LABELS = {
+    Unit.hours: "小时",
+    Unit.natural_days: "日",
+    Unit.working_days: "个工作日",
+    Unit.months: "个月",
+}
+
+
+class NamedCall(Strict):
+    """A guard or action named in YAML, with optional arguments (``with``)."""
+
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict, alias="with")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _named_calls(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"name": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class StateSpec(Strict):
+    name: str
+    label: str  # Chinese label shown to users
+    stage: str | None = None  # the 责任事项 stage it implements, e.g. 立案, 调查
+    role: Role | None = None  # who acts in this state
+    final: bool = False
+
+
+class TransitionSpec(Strict):
+    trigger: str
+    label: str
+    source: list[str]
+    dest: str | None = None  # None: the case stays where it is (a recorded fact)
+    roles: list[Role]
+    guards: list[NamedCall] = Field(default_factory=list)
+    actions: list[NamedCall] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list)  # payload keys the form asks for
+    source_law: str | None = Field(default=None, alias="law")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if isinstance(data.get("source"), str):
+                data["source"] = [data["source"]]
+            for key in ("guards", "actions"):
+                if key in data:
+                    data[key] = _named_calls(data[key])
+        return data
+
+
+class ClockSpec(Strict):
+    """A statutory deadline: started, satisfied, suspended and cancelled by triggers."""
+
+    key: str
+    label: str
+    amount: int | None = None
+    unit: Unit
+    # Where the amount comes from when not fixed: "setting:<name>" (bureau or item setting)
+    # or "data:<name>" (a value the user gives when starting it, e.g. a correction period).
+    amount_from: str | None = None
+    # "data:<field>" to count from a date in the payload instead of occurred_at.
+    start_from: str | None = None
+    start: list[str]
+    satisfy: list[str] = Field(default_factory=list)
+    cancel: list[str] = Field(default_factory=list)
+    suspend: list[str] = Field(default_factory=list)
+    resume: list[str] = Field(default_factory=list)
+    roll_forward: bool = False  # natural-day period ending on a rest day ends next working day
+    party: bool = False  # a period for the party's own acts (payment, requests), not an agency duty
+    due_soon: int = 2  # days before due when it turns 'due soon' (hours for hour clocks)
+    law: str
+    accountability: str | None = None  # the 追责情形 a breach risks
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _amount_given(self) -> ClockSpec:
+        if (self.amount is None) == (self.amount_from is None):
+            raise ValueError(f"clock {self.key}: give exactly one of amount or amount_from")
+        return self
+
+
+class FlowSpec(Strict):
+    key: str
+    version: int
+    label: str
+    description: str | None = None
+    initial: str
+    open: TransitionSpec  # how a case is opened: its roles, guards, actions and documents
+    states: list[StateSpec]
+    transitions: list[TransitionSpec]
+    clocks: list[ClockSpec] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)  # defaults an item may override
+
+    def state(self, name: str) -> StateSpec:
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+    def transitions_for(self, trigger: str) -> list[TransitionSpec]:
+        return [t for t in self.transitions if t.trigger == trigger]
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+PowerType = Literal[
+    "penalty",  # 行政处罚
+    "coercion",  # 行政强制
+    "licensing",  # 行政许可
+    "payment",  # 行政给付
+    "inspection",  # 行政检查 / 行政监督
+    "confirmation",  # 行政确认
+    "reward",  # 行政奖励
+    "filing",  # 行政备案
+    "adjudication",  # 行政裁决
+    "collection",  # 行政征收
+    "public_service",  # 公共服务
+    "other",  # 其他行政权力
+]
+
+
+class Duty(Strict):
+    stage: str  # e.g. 立案责任, 受理阶段责任
+    text: str
+
+
+class CatalogueItem(Strict):
+    code: str  # unique within the bureau: the bureau's own code or number
+    number: str | None = None  # the row number as printed; None when missing in the source
+    power_code: str | None = None  # 山丹's 23-character 权力编码, 赵县's 职权编码
+    power_type: str  # as the bureau wrote it
+    type: PowerType
+    name: str
+    parent: str | None = None  # code of the 主项 for a 子项
+    subject: str  # 行政主体
+    department: str | None = None  # 承办机构
+    basis: list[str]  # 实施依据, quoted
+    duties: list[Duty] = Field(default_factory=list)  # 责任事项 by stage
+    accountability: list[str] = Field(default_factory=list)  # 追责情形
+    remarks: str | None = None  # 备注
+    phone: str | None = None
+    supervision_phone: str | None = None
+    stages: list[str] = Field(default_factory=list)  # steps of a published flowchart
+    flow: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class BureauSpec(Strict):
+    code: str
+    name: str
+    region: str | None = None
+    source: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class Catalogue(Strict):
+    bureau: BureauSpec
+    items: list[CatalogueItem]
+
+    def item(self, code: str) -> CatalogueItem:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(code)

@@ -1,0 +1,44 @@
+"""The loaded definitions: every version of every flow, and each bureau's catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.definitions import Catalogue, CatalogueItem, FlowSpec
+from engine.errors import NotFound
+
+
+@dataclass
+class Library:
+    flows: dict[tuple[str, int], FlowSpec] = field(default_factory=dict)
+    catalogues: dict[str, Catalogue] = field(default_factory=dict)
+
+    def add_flow(self, flow: FlowSpec) -> None:
+        self.flows[(flow.key, flow.version)] = flow
+
+    def flow(self, key: str, version: int | None = None) -> FlowSpec:
+        """The given version of a flow, or its latest when version is None."""
+        if version is None:
+            versions = [v for (k, v) in self.flows if k == key]
+            if not versions:
+                raise NotFound("FLOW_NOT_FOUND", f"没有名为“{key}”的流程", flow=key)
+            version = max(versions)
+        try:
+            return self.flows[(key, version)]
+        except KeyError:
+            raise NotFound("FLOW_NOT_FOUND", f"流程“{key}”没有第{version}版", flow=key, version=version) from None
+
+    def latest_flows(self) -> list[FlowSpec]:
+        return [self.flow(key) for key in sorted({k for (k, _) in self.flows})]
+
+    def catalogue(self, bureau: str) -> Catalogue:
+        try:
+            return self.catalogues[bureau]
+        except KeyError:
+            raise NotFound("BUREAU_NOT_FOUND", f"没有代码为“{bureau}”的医保局权责清单", bureau=bureau) from None
+
+    def item(self, bureau: str, code: str) -> CatalogueItem:
+        try:
+            return self.catalogue(bureau).item(code)
+        except KeyError:
+            raise NotFound("ITEM_NOT_FOUND", f"本局权责清单中没有编号为“{code}”的事项", item=code) from None

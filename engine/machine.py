@@ -1,0 +1,172 @@
+"""Running a flow: a ``transitions`` machine over a plain ``CaseModel``.
+
+The machine is built from the flow's data. Each transition's condition evaluates the named
+guards in the registry and keeps the first refusal, so a failed move can be explained; the
+``before`` callback runs the named actions. When several transitions share a trigger, the
+first whose guards pass is taken (a conditional branch, e.g. serving a penalty vs. a
+no-penalty decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from engine.definitions import ROLE_LABELS, FlowSpec, TransitionSpec
+from engine.errors import DomainError, Forbidden, RuleViolation
+from engine.registry import ACTIONS, GUARDS, Context
+
+
+def check_guards(spec: TransitionSpec, ctx: Context) -> None:
+    """Raise the first refusal of the transition's guards (input guards only when firing)."""
+    for call in spec.guards:
+        registered = GUARDS[call.name]
+        if ctx.checking_only and registered.needs_input:
+            continue
+        registered.fn(ctx, **call.args)
+
+
+def check_roles(spec: TransitionSpec, ctx: Context) -> None:
+    if not ctx.actor.roles & set(spec.roles):
+        allowed = "、".join(ROLE_LABELS[r] for r in spec.roles)
+        raise Forbidden(
+            "ROLE_NOT_ALLOWED",
+            f"“{spec.label}”只能由{allowed}办理",
+            trigger=spec.trigger,
+            roles=[r.value for r in spec.roles],
+        )
+
+
+def run_actions(spec: TransitionSpec, ctx: Context) -> None:
+    for call in spec.actions:
+        ACTIONS[call.name](ctx, **call.args)
+
+
+@dataclass
+class Outcome:
+    transition: TransitionSpec
+    from_state: str
+    to_state: str
+
+
+class _Driver:
+    """What the machine drives: holds the case model's state and the firing's context."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.refusal: DomainError | None = None
+        self.taken: TransitionSpec | None = None
+
+
+def _condition(spec: TransitionSpec) -> Any:
+    def passes(event: Any) -> bool:
+        driver: _Driver = event.model
+        ctx: Context = event.kwargs["ctx"]
+        ctx.transition = spec
+        try:
+            check_roles(spec, ctx)
+            check_guards(spec, ctx)
+        except DomainError as refusal:
+            driver.refusal = driver.refusal or refusal
+            return False
+        return True
+
+    return passes
+
+
+def _before(spec: TransitionSpec) -> Any:
+    def act(event: Any) -> None:
+        event.model.taken = spec
+        run_actions(spec, event.kwargs["ctx"])
+
+    return act
+
+
+def build_machine(flow: FlowSpec, driver: _Driver) -> Machine:
+    transitions = [
+        {
+            "trigger": spec.trigger,
+            "source": spec.source if spec.source != ["*"] else "*",
+            "dest": spec.dest,
+            "conditions": [_condition(spec)],
+            "before": [_before(spec)],
+        }
+        for spec in flow.transitions
+    ]
+    return Machine(
+        model=driver,
+        states=[s.name for s in flow.states],
+        transitions=transitions,
+        initial=driver.state,
+        auto_transitions=False,
+        send_event=True,
+        model_attribute="state",
+    )
+
+
+def fire(flow: FlowSpec, ctx: Context, trigger: str) -> Outcome:
+    """Fire ``trigger`` on the case in ``ctx``; on success the case model carries the new state."""
+    case = ctx.case
+    if not flow.transitions_for(trigger):
+        raise RuleViolation("UNKNOWN_ACTION", f"流程“{flow.label}”没有“{trigger}”这项操作", trigger=trigger)
+    driver = _Driver(case.state)
+    machine = build_machine(flow, driver)
+    from_state = case.state
+    try:
+        moved = machine.events[trigger].trigger(driver, ctx=ctx)
+    except MachineError:
+        label = flow.transitions_for(trigger)[0].label
+        raise RuleViolation(
+            "ACTION_NOT_ALLOWED_IN_STATE",
+            f"案件当前处于“{flow.state(from_state).label}”环节，不能进行“{label}”",
+            state=from_state,
+            trigger=trigger,
+        ) from None
+    if not moved or driver.taken is None:
+        assert driver.refusal is not None
+        raise driver.refusal
+    case.state = driver.state
+    return Outcome(driver.taken, from_state, driver.state)
+
+
+def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
+    """Every action of the flow with ``allowed`` and, if not, a Chinese ``reason`` and its code."""
+    result: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for spec in flow.transitions:
+        if spec.trigger in seen:
+            continue
+        seen.add(spec.trigger)
+        candidates = [t for t in flow.transitions_for(spec.trigger) if ctx.case.state in t.source or "*" in t.source]
+        entry: dict[str, Any] = {
+            "trigger": spec.trigger,
+            "label": spec.label,
+            "roles": [r.value for r in spec.roles],
+            "fields": spec.fields,
+            "documents": spec.documents,
+            "internal": spec.dest is None,
+        }
+        if not candidates:
+            entry.update(allowed=False, code="ACTION_NOT_ALLOWED_IN_STATE",
+                         reason=f"当前环节“{flow.state(ctx.case.state).label}”不能进行此操作")
+            result.append(entry)
+            continue
+        refusal: DomainError | None = None
+        for candidate in candidates:
+            ctx.transition = candidate
+            try:
+                check_roles(candidate, ctx)
+                check_guards(candidate, ctx)
+            except DomainError as error:
+                refusal = refusal or error
+                continue
+            refusal = None
+            break
+        if refusal is None:
+            entry.update(allowed=True, code=None, reason=None)
+        else:
+            entry.update(allowed=False, code=refusal.code, reason=refusal.message)
+        result.append(entry)
+    return result

@@ -1,0 +1,110 @@
+"""The running case as plain objects: what guards read and actions change.
+
+These are deliberately not database rows: ``transitions`` drives a ``CaseModel`` and the
+service writes its state back (a SQLModel row cannot be a transitions model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.clocks import Span
+from engine.definitions import ClockSpec, Role, Unit
+
+
+@dataclass
+class Actor:
+    user_id: int
+    username: str
+    name: str
+    roles: frozenset[Role]
+    bureau: str
+    cert_no: str | None = None
+
+
+@dataclass
+class ClockState:
+    """One running instance of a clock on a case (a key may run more than once)."""
+
+    key: str
+    label: str
+    unit: Unit
+    amount: int
+    started_at: datetime
+    law: str
+    accountability: str | None
+    roll_forward: bool
+    due_soon: int
+    party: bool = False  # a period for the party's own acts, not a duty of the agency
+    extension: int = 0
+    spans: list[Span] = field(default_factory=list)
+    satisfied_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    note: str | None = None
+    id: int | None = None  # database id once stored
+
+    @property
+    def open(self) -> bool:
+        return self.satisfied_at is None and self.cancelled_at is None
+
+    @property
+    def suspended(self) -> bool:
+        return bool(self.spans) and self.spans[-1].end is None
+
+    @classmethod
+    def from_spec(cls, spec: ClockSpec, amount: int, started_at: datetime) -> ClockState:
+        return cls(
+            key=spec.key,
+            label=spec.label,
+            unit=spec.unit,
+            amount=amount,
+            started_at=started_at,
+            law=spec.law,
+            accountability=spec.accountability,
+            roll_forward=spec.roll_forward,
+            due_soon=spec.due_soon,
+            party=spec.party,
+            note=spec.note,
+        )
+
+
+@dataclass
+class PastEvent:
+    trigger: str
+    occurred_at: datetime
+    from_state: str | None
+    to_state: str | None
+    payload: dict[str, Any]
+    actor: str
+
+
+@dataclass
+class CaseModel:
+    """The plain object a transitions machine drives for one firing."""
+
+    state: str
+    bureau: str
+    item_code: str
+    flow_key: str
+    flow_version: int
+    party: dict[str, Any]
+    officers: list[dict[str, Any]]
+    data: dict[str, Any]
+    clocks: list[ClockState] = field(default_factory=list)
+    events: list[PastEvent] = field(default_factory=list)
+    opened_at: datetime | None = None
+    id: int | None = None
+    number: str | None = None
+    links: list[dict[str, Any]] = field(default_factory=list)  # links made by this firing
+
+    def open_clocks(self, key: str) -> list[ClockState]:
+        return [c for c in self.clocks if c.key == key and c.open]
+
+    def last_clock(self, key: str) -> ClockState | None:
+        matching = [c for c in self.clocks if c.key == key]
+        return matching[-1] if matching else None
+
+    def fired(self, trigger: str) -> list[PastEvent]:
+        return [e for e in self.events if e.trigger == trigger]

@@ -1,0 +1,76 @@
+"""Guards and actions named in flow YAML, looked up in an explicit registry.
+
+A guard reads the case and the request and raises ``RuleViolation`` when the move is not
+allowed; an action changes the case (its data, clocks, links). Both receive a ``Context``.
+Guards marked ``needs_input`` depend on what the user submits, so they are skipped when
+listing which actions are allowed now and checked only when the action is fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.calendar import WorkCalendar
+from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
+from engine.model import Actor, CaseModel
+
+GuardFn = Callable[..., None]
+ActionFn = Callable[..., None]
+
+
+@dataclass
+class Context:
+    case: CaseModel
+    flow: FlowSpec
+    item: CatalogueItem
+    transition: TransitionSpec | None
+    actor: Actor
+    occurred_at: datetime
+    calendar: WorkCalendar
+    settings: dict[str, Any]  # flow defaults < bureau settings < item settings
+    payload: dict[str, Any] = field(default_factory=dict)
+    checking_only: bool = False  # listing actions: no payload yet
+
+    def setting(self, name: str) -> Any:
+        if name not in self.settings:
+            raise KeyError(f"setting {name!r} is not defined for flow {self.flow.key}")
+        return self.settings[name]
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    fn: GuardFn
+    needs_input: bool
+
+
+GUARDS: dict[str, Guard] = {}
+ACTIONS: dict[str, ActionFn] = {}
+
+
+def guard(name: str, *, needs_input: bool = False) -> Callable[[GuardFn], GuardFn]:
+    def register(fn: GuardFn) -> GuardFn:
+        if name in GUARDS:
+            raise ValueError(f"guard {name} registered twice")
+        GUARDS[name] = Guard(name, fn, needs_input)
+        return fn
+
+    return register
+
+
+def action(name: str) -> Callable[[ActionFn], ActionFn]:
+    def register(fn: ActionFn) -> ActionFn:
+        if name in ACTIONS:
+            raise ValueError(f"action {name} registered twice")
+        ACTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def load_all() -> None:
+    """Import the modules that register guards and actions (idempotent)."""
+    import engine.rules  # noqa: F401

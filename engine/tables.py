@@ -1,0 +1,150 @@
+"""Database tables (SQLModel). Datetimes are stored as naive UTC (see engine.timeutil)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Bureau(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=40)
+    name: str = Field(max_length=200)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=80)
+    name: str = Field(max_length=80)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cert_no: str | None = Field(default=None, max_length=60)
+    password_hash: str = Field(max_length=300)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+class Case(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
+    number: str = Field(unique=True, max_length=80)
+    item_code: str = Field(max_length=80)
+    flow_key: str = Field(index=True, max_length=60)
+    flow_version: int
+    state: str = Field(index=True, max_length=60)
+    final: bool = False
+    party: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    officers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime
+    opened_by: str = Field(max_length=80)
+    updated_at: datetime
+    version: int = 1  # optimistic lock: every change checks and bumps it
+
+
+class CaseLink(SQLModel, table=True):
+    __tablename__ = "case_link"
+    __table_args__ = (UniqueConstraint("from_case_id", "to_case_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_case_id: int = Field(foreign_key="case.id", index=True)
+    to_case_id: int = Field(foreign_key="case.id", index=True)
+    kind: str = Field(max_length=40)  # opened_from (a penalty opened by an inspection), serves (a sealing)
+    created_at: datetime
+
+
+class Event(SQLModel, table=True):
+    """Append-only and hash-chained per case; database triggers refuse UPDATE and DELETE."""
+
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    seq: int
+    trigger: str = Field(max_length=60)
+    label: str = Field(max_length=120)
+    from_state: str | None = Field(default=None, max_length=60)
+    to_state: str | None = Field(default=None, max_length=60)
+    actor: str = Field(max_length=80)
+    occurred_at: datetime
+    recorded_at: datetime
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Clock(SQLModel, table=True):
+    __table_args__ = (Index("ix_clock_open_due", "open", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    key: str = Field(max_length=60)
+    label: str = Field(max_length=120)
+    unit: str = Field(max_length=20)
+    amount: int
+    extension: int = 0
+    started_at: datetime
+    spans: list[list[str | None]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    satisfied_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    open: bool = True
+    due_at: datetime  # as last computed; recomputed when the calendar changes
+    provisional: bool = False
+    explanation: str = Field(default="", max_length=500)
+    law: str = Field(max_length=300)
+    accountability: str | None = Field(default=None, max_length=500)
+    roll_forward: bool = False
+    due_soon: int = 2
+    party: bool = False
+    note: str | None = Field(default=None, max_length=300)
+
+
+class CalendarYear(SQLModel, table=True):
+    """An official holiday schedule an administrator loaded (takes precedence over the package)."""
+
+    __tablename__ = "calendar_year"
+
+    year: int = Field(primary_key=True)
+    holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    workdays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    loaded_at: datetime
+    loaded_by: str = Field(max_length=80)
+
+
+class Counter(SQLModel, table=True):
+    """Gap-free sequences: case numbers and document numbers per bureau, kind and year."""
+
+    bureau_code: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(primary_key=True, max_length=60)
+    year: int = Field(primary_key=True)
+    value: int = 0
+
+
+class Document(SQLModel, table=True):
+    """An issued notice: never changed; a correction is a new row citing the one it replaces."""
+
+    __table_args__ = (UniqueConstraint("bureau_code", "kind", "year", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    bureau_code: str = Field(max_length=40)
+    kind: str = Field(max_length=60)
+    title: str = Field(max_length=120)
+    year: int
+    seq: int
+    number: str = Field(max_length=80)
+    template_version: str = Field(max_length=40)
+    issued_at: datetime
+    issued_by: str = Field(max_length=80)
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    replaces_id: int | None = Field(default=None, foreign_key="document.id")
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(max_length=64)

@@ -1,0 +1,59 @@
+"""Moments and their time zones.
+
+The database stores aware UTC (SQLModel's UTCDateTime; SQLite keeps it without an offset); the law counts in Asia/Shanghai wall-clock time (a day ends at
+local midnight). Everything inside the engine is an aware datetime; these helpers are the
+only places where a naive value is given a meaning.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local(dt: datetime) -> datetime:
+    """The same moment in Asia/Shanghai time; a naive ``dt`` is taken as UTC (as stored)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(TZ)
+
+
+def to_db(dt: datetime) -> datetime:
+    """Aware UTC for storage; a naive ``dt`` is taken as already UTC."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def from_db(dt: datetime) -> datetime:
+    """An aware UTC moment from a stored naive UTC value (an aware value is converted to UTC)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def end_of_day(d: date) -> datetime:
+    """23:59:59 Asia/Shanghai on ``d``: the last moment of a period that ends that day."""
+    return datetime.combine(d, time(23, 59, 59), tzinfo=TZ)
+
+
+def parse_moment(s: str) -> datetime:
+    """Parse ISO 8601 text into an aware datetime.
+
+    A date alone means local midnight at the start of that day; a time without an offset is
+    Asia/Shanghai local time (what a clerk types); an offset or ``Z`` is respected.
+    """
+    text = s.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=TZ)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"时间格式不正确：{s!r}（应为 ISO 8601，如 2026-09-25 或 2026-09-25T14:30）"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TZ)
+    return moment
