@@ -18,4 +18,6 @@ def prepare_database(engine: Engine, library: Library) -> None:
         existing = {b.code for b in session.exec(select(Bureau)).all()}
         for code, catalogue in library.catalogues.items():
             if code not in existing:
-                session.add(Bureau(code=code, name=catalogue.bureau.name, settings=dict(catalogue.bureau.settings)))
+                session.add(
+                    Bureau(code=code, name=catalogue.bureau.name, settings=dict(catalogue.bureau.settings))
+                )

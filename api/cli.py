@@ -77,7 +77,9 @@ def db_upgrade() -> None:
 def users_create(
     username: str,
     bureau: Annotated[str, typer.Option(help="医保局代码，如 xinji")],
-    role: Annotated[list[str], typer.Option(help="角色：officer clerk reviewer head supervisor admin（可重复）")],
+    role: Annotated[
+        list[str], typer.Option(help="角色：officer clerk reviewer head supervisor admin（可重复）")
+    ],
     password: Annotated[str, typer.Option(help="密码（至少8位）")],
     cert_no: Annotated[str | None, typer.Option(help="执法证号（执法人员必填）")] = None,
     name: Annotated[str | None, typer.Option(help="姓名")] = None,
@@ -86,7 +88,9 @@ def users_create(
 
     _, engine = _engine()
     try:
-        create_user(engine, username, bureau=bureau, roles=role, password=password, cert_no=cert_no, name=name)
+        create_user(
+            engine, username, bureau=bureau, roles=role, password=password, cert_no=cert_no, name=name
+        )
     except DomainError as error:
         console.print(f"[red]{error.code}[/red] {error.message}")
         raise typer.Exit(2) from None
@@ -118,7 +122,11 @@ def calendar_show(year: Annotated[int | None, typer.Argument()] = None) -> None:
     summary = calendar_summary(engine, year)
     table = Table("年份", "来源", "状态")
     for row in summary["years"]:
-        table.add_row(str(row["year"]), row["source"], "正式" if not row["provisional"] else "暂定（周末与固定节日推算）")
+        table.add_row(
+            str(row["year"]),
+            row["source"],
+            "正式" if not row["provisional"] else "暂定（周末与固定节日推算）",
+        )
     console.print(table)
     if year is not None:
         console.print(f"{year}年休息日（非周末）：{', '.join(summary['holidays'])}")
@@ -135,7 +143,9 @@ def audit_verify() -> None:
     if broken is None:
         console.print(f"事件链完整：已校验{checked}个案件")
         return
-    console.print(f"[red]事件链断裂[/red]：案件{broken.case_id} 第{broken.seq}个事件（id {broken.event_id}）：{broken.reason}")
+    console.print(
+        f"[red]事件链断裂[/red]：案件{broken.case_id} 第{broken.seq}个事件（id {broken.event_id}）：{broken.reason}"
+    )
     raise typer.Exit(1)
 
 
@@ -153,7 +163,14 @@ def catalogue_show(bureau: str, as_json: Annotated[bool, typer.Option("--json")]
     if as_json:
         console.print_json(json.dumps([i.model_dump() for i in catalogue.items], ensure_ascii=False))
         return
-    table = Table("编号", "权力类型", "事项名称", "承办机构", "流程", title=f"{catalogue.bureau.name}权责清单（{len(catalogue.items)}项）")
+    table = Table(
+        "编号",
+        "权力类型",
+        "事项名称",
+        "承办机构",
+        "流程",
+        title=f"{catalogue.bureau.name}权责清单（{len(catalogue.items)}项）",
+    )
     for item in catalogue.items:
         table.add_row(item.code, item.power_type, item.name, item.department or "", item.flow)
     console.print(table)

@@ -32,8 +32,15 @@ def load_demo(state: AppState) -> Iterator[str]:
         fresh = session.exec(select(User).where(User.username == "zhangwei")).first() is None
     if fresh:
         for user in USERS:
-            create_user(state.engine, user["username"], bureau=BUREAU, roles=user["roles"], password=PASSWORD,
-                        name=user["name"], cert_no=user["cert_no"])
+            create_user(
+                state.engine,
+                user["username"],
+                bureau=BUREAU,
+                roles=user["roles"],
+                password=PASSWORD,
+                name=user["name"],
+                cert_no=user["cert_no"],
+            )
         _demo_cases(state)
     yield f"演示数据（{BUREAU} 辛集市医疗保障局），所有演示用户的密码：{PASSWORD}"
     for user in USERS:
@@ -49,25 +56,52 @@ def _actor(state: AppState, username: str):  # type: ignore[no-untyped-def]
 def _demo_cases(state: AppState) -> None:
     officer, head = _actor(state, "zhangwei"), _actor(state, "zhaomin")
     now = datetime.now().astimezone().replace(microsecond=0)
-    party = {"name": "辛集市康宁大药房", "type": "organisation", "address": "辛集市建设路18号",
-             "credit_code": "91130181MA0DEMO01X"}
+    party = {
+        "name": "辛集市康宁大药房",
+        "type": "organisation",
+        "address": "辛集市建设路18号",
+        "credit_code": "91130181MA0DEMO01X",
+    }
     base = {"lead_source": "举报", "violation_ended_on": (now - timedelta(days=120)).date().isoformat()}
 
     cases = state.cases
-    cases.open_case(officer, "1", party, OFFICERS, {**base, "lead_summary": "群众举报该药房为他人串换药品"},
-                    now - timedelta(days=3))
+    cases.open_case(
+        officer,
+        "1",
+        party,
+        OFFICERS,
+        {**base, "lead_summary": "群众举报该药房为他人串换药品"},
+        now - timedelta(days=3),
+    )
 
     late = now - timedelta(days=100)
-    overdue = cases.open_case(officer, "2", {"name": "刘某", "type": "individual", "address": "辛集市旧城镇"},
-                              OFFICERS, {**base, "lead_summary": "冒用他人医保卡就医"}, late)
+    overdue = cases.open_case(
+        officer,
+        "2",
+        {"name": "刘某", "type": "individual", "address": "辛集市旧城镇"},
+        OFFICERS,
+        {**base, "lead_summary": "冒用他人医保卡就医"},
+        late,
+    )
     cases.fire(officer, overdue, "propose_filing", {"opinion": "建议立案"}, late + timedelta(days=1))
     cases.fire(head, overdue, "approve_filing", {}, late + timedelta(days=2))
 
-    investigating = cases.open_case(officer, "3", party, OFFICERS,
-                                    {**base, "lead_summary": "智能监控提示超量开药"}, now - timedelta(days=20))
+    investigating = cases.open_case(
+        officer,
+        "3",
+        party,
+        OFFICERS,
+        {**base, "lead_summary": "智能监控提示超量开药"},
+        now - timedelta(days=20),
+    )
     cases.fire(officer, investigating, "propose_filing", {"opinion": "建议立案"}, now - timedelta(days=19))
     cases.fire(head, investigating, "approve_filing", {}, now - timedelta(days=18))
-    cases.fire(officer, investigating, "record_evidence", {"kind": "询问笔录", "summary": "询问药房负责人"},
-               now - timedelta(days=15))
+    cases.fire(
+        officer,
+        investigating,
+        "record_evidence",
+        {"kind": "询问笔录", "summary": "询问药房负责人"},
+        now - timedelta(days=15),
+    )
     with Session(state.engine) as session:
         assert session.exec(select(Case)).first() is not None

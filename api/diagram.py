@@ -67,7 +67,7 @@ def flow_svg(flow: FlowSpec, current: str | None = None) -> str:
             f'<g data-state="{state.name}"{css}><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" '
             f'fill="{fill}" stroke="#34495e" stroke-width="{2.5 if is_current else 1}"/>'
             f'<text x="{x + BOX_W // 2}" y="{y + BOX_H // 2 + 5}" text-anchor="middle" fill="{text}">'
-            f'{escape(state.label)}</text></g>'
+            f"{escape(state.label)}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

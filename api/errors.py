@@ -26,7 +26,10 @@ def install(app: FastAPI) -> None:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         return JSONResponse(
-            {"code": "MALFORMED_REQUEST", "message": f"请求格式不正确：{where}（{first.get('msg', '')}）",
-             "detail": {"errors": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in error.errors()]}},
+            {
+                "code": "MALFORMED_REQUEST",
+                "message": f"请求格式不正确：{where}（{first.get('msg', '')}）",
+                "detail": {"errors": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in error.errors()]},
+            },
             status_code=422,
         )

@@ -21,18 +21,31 @@ LOCKOUT = timedelta(minutes=15)
 def actor_of(user: User) -> Actor:
     assert user.id is not None
     return Actor(
-        user_id=user.id, username=user.username, name=user.name, roles=frozenset(Role(r) for r in user.roles),
-        bureau=user.bureau_code, cert_no=user.cert_no,
+        user_id=user.id,
+        username=user.username,
+        name=user.name,
+        roles=frozenset(Role(r) for r in user.roles),
+        bureau=user.bureau_code,
+        cert_no=user.cert_no,
     )
 
 
-def create_user(engine: Engine, username: str, *, bureau: str, roles: list[str], password: str,
-                name: str | None = None, cert_no: str | None = None) -> User:
+def create_user(
+    engine: Engine,
+    username: str,
+    *,
+    bureau: str,
+    roles: list[str],
+    password: str,
+    name: str | None = None,
+    cert_no: str | None = None,
+) -> User:
     """Create a user; officers need a certificate number (执法证号)."""
     unknown = [r for r in roles if r not in Role.__members__]
     if not roles or unknown:
-        raise InvalidInput("ROLE_INVALID", f"角色无效：{unknown or roles}；可选：{'、'.join(Role.__members__)}",
-                           roles=roles)
+        raise InvalidInput(
+            "ROLE_INVALID", f"角色无效：{unknown or roles}；可选：{'、'.join(Role.__members__)}", roles=roles
+        )
     if "officer" in roles and not cert_no:
         raise InvalidInput("CERT_NO_REQUIRED", "执法人员须填写执法证号", field="cert_no")
     if len(password) < 8:
@@ -42,8 +55,14 @@ def create_user(engine: Engine, username: str, *, bureau: str, roles: list[str],
             raise InvalidInput("BUREAU_NOT_FOUND", f"没有代码为“{bureau}”的医保局", bureau=bureau)
         if session.exec(select(User).where(User.username == username)).first() is not None:
             raise InvalidInput("USERNAME_TAKEN", f"用户名“{username}”已存在", username=username)
-        user = User(username=username, name=name or username, bureau_code=bureau, roles=roles, cert_no=cert_no,
-                    password_hash=hash_password(password))
+        user = User(
+            username=username,
+            name=name or username,
+            bureau_code=bureau,
+            roles=roles,
+            cert_no=cert_no,
+            password_hash=hash_password(password),
+        )
         session.add(user)
     return user
 

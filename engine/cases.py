@@ -35,8 +35,9 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 class DocumentIssuer(Protocol):
     """Issues the documents a transition names, inside the action's transaction."""
 
-    def issue(self, session: Session, case: Case, model: CaseModel, kind: str, ctx: Context,
-              event: Event) -> None: ...
+    def issue(
+        self, session: Session, case: Case, model: CaseModel, kind: str, ctx: Context, event: Event
+    ) -> None: ...
 
 
 @dataclass
@@ -84,8 +85,9 @@ class CaseService:
             outcome = fire(flow, ctx, trigger)
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
             self._save(session, row, model, flow, ctx.calendar)
-            event = self._append_event(session, row, outcome.transition, outcome.from_state,
-                                       outcome.to_state, actor, moment, payload)
+            event = self._append_event(
+                session, row, outcome.transition, outcome.from_state, outcome.to_state, actor, moment, payload
+            )
             self._issue_documents(session, row, model, outcome.transition, ctx, event)
             self._make_links(session, actor, row, model, moment)
 
@@ -117,9 +119,15 @@ class CaseService:
         flow = self.library.flow(item.flow)
         moment = self._moment(occurred_at, None)
         model = CaseModel(
-            state=flow.initial, bureau=actor.bureau, item_code=item.code, flow_key=flow.key,
-            flow_version=flow.version, party=dict(party), officers=[dict(o) for o in officers],
-            data=dict(data), opened_at=moment,
+            state=flow.initial,
+            bureau=actor.bureau,
+            item_code=item.code,
+            flow_key=flow.key,
+            flow_version=flow.version,
+            party=dict(party),
+            officers=[dict(o) for o in officers],
+            data=dict(data),
+            opened_at=moment,
         )
         payload = {"party": party, "officers": officers, **data}
         ctx = self._context(session, model, flow, item, actor, moment, payload)
@@ -131,10 +139,20 @@ class CaseService:
         number = self._next_case_number(session, actor.bureau, local(moment).year)
         now = to_db(datetime.now().astimezone())
         row = Case(
-            bureau_code=actor.bureau, number=number, item_code=item.code, flow_key=flow.key,
-            flow_version=flow.version, state=model.state, final=flow.state(model.state).final,
-            party=model.party, officers=model.officers, data=model.data, opened_at=to_db(moment),
-            opened_by=actor.username, updated_at=now, version=1,
+            bureau_code=actor.bureau,
+            number=number,
+            item_code=item.code,
+            flow_key=flow.key,
+            flow_version=flow.version,
+            state=model.state,
+            final=flow.state(model.state).final,
+            party=model.party,
+            officers=model.officers,
+            data=model.data,
+            opened_at=to_db(moment),
+            opened_by=actor.username,
+            updated_at=now,
+            version=1,
         )
         session.add(row)
         session.flush()
@@ -160,8 +178,11 @@ class CaseService:
         if moment.tzinfo is None:
             raise InvalidInput("INVALID_DATE", "发生时间须带时区", field="occurred_at")
         if moment > now + FUTURE_TOLERANCE:
-            raise InvalidInput("OCCURRED_IN_FUTURE", f"发生时间{local(moment):%Y-%m-%d %H:%M}晚于当前时间",
-                               field="occurred_at")
+            raise InvalidInput(
+                "OCCURRED_IN_FUTURE",
+                f"发生时间{local(moment):%Y-%m-%d %H:%M}晚于当前时间",
+                field="occurred_at",
+            )
         if model is not None and model.events and moment < model.events[-1].occurred_at:
             last = model.events[-1]
             raise InvalidInput(
@@ -171,16 +192,32 @@ class CaseService:
             )
         return moment
 
-    def settings_for(self, session: Session, flow: FlowSpec, item: CatalogueItem, bureau: str) -> dict[str, Any]:
+    def settings_for(
+        self, session: Session, flow: FlowSpec, item: CatalogueItem, bureau: str
+    ) -> dict[str, Any]:
         """Flow defaults, overridden by the bureau's settings, overridden by the item's."""
         row = session.exec(select(Bureau).where(Bureau.code == bureau)).first()
         return {**flow.settings, **(row.settings if row else {}), **item.settings}
 
-    def _context(self, session: Session, model: CaseModel, flow: FlowSpec, item: CatalogueItem, actor: Actor,
-                 moment: datetime, payload: dict[str, Any]) -> Context:
+    def _context(
+        self,
+        session: Session,
+        model: CaseModel,
+        flow: FlowSpec,
+        item: CatalogueItem,
+        actor: Actor,
+        moment: datetime,
+        payload: dict[str, Any],
+    ) -> Context:
         return Context(
-            case=model, flow=flow, item=item, transition=None, actor=actor, occurred_at=moment,
-            calendar=load_calendar(session), settings=self.settings_for(session, flow, item, model.bureau),
+            case=model,
+            flow=flow,
+            item=item,
+            transition=None,
+            actor=actor,
+            occurred_at=moment,
+            calendar=load_calendar(session),
+            settings=self.settings_for(session, flow, item, model.bureau),
             payload=dict(payload),
         )
 
@@ -189,29 +226,46 @@ class CaseService:
         clocks = session.exec(select(Clock).where(Clock.case_id == row.id).order_by(col(Clock.id))).all()
         events = session.exec(select(Event).where(Event.case_id == row.id).order_by(col(Event.seq))).all()
         return CaseModel(
-            id=row.id, number=row.number, state=row.state, bureau=row.bureau_code, item_code=row.item_code,
-            flow_key=row.flow_key, flow_version=row.flow_version, party=dict(row.party),
-            officers=[dict(o) for o in row.officers], data=_deep_copy(row.data), opened_at=from_db(row.opened_at),
-            clocks=[_clock_state(c) for c in clocks],
-            events=[PastEvent(e.trigger, from_db(e.occurred_at), e.from_state, e.to_state, e.payload, e.actor)
-                    for e in events],
+            id=row.id,
+            number=row.number,
+            state=row.state,
+            bureau=row.bureau_code,
+            item_code=row.item_code,
+            flow_key=row.flow_key,
+            flow_version=row.flow_version,
+            party=dict(row.party),
+            officers=[dict(o) for o in row.officers],
+            data=_deep_copy(row.data),
+            opened_at=from_db(row.opened_at),
+            clocks=[clock_state_of(c) for c in clocks],
+            events=[
+                PastEvent(e.trigger, from_db(e.occurred_at), e.from_state, e.to_state, e.payload, e.actor)
+                for e in events
+            ],
         )
 
-    def _save(self, session: Session, row: Case, model: CaseModel, flow: FlowSpec, calendar: WorkCalendar) -> None:
+    def _save(
+        self, session: Session, row: Case, model: CaseModel, flow: FlowSpec, calendar: WorkCalendar
+    ) -> None:
         assert row.id is not None
         result = session.execute(
             update(Case)
             .where(col(Case.id) == row.id, col(Case.version) == row.version)
             .values(
-                state=model.state, final=flow.state(model.state).final, party=model.party,
-                officers=model.officers, data=model.data, updated_at=to_db(datetime.now().astimezone()),
+                state=model.state,
+                final=flow.state(model.state).final,
+                party=model.party,
+                officers=model.officers,
+                data=model.data,
+                updated_at=to_db(datetime.now().astimezone()),
                 version=row.version + 1,
             )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试",
-                                   case_id=row.id)
+            raise ConcurrentUpdate(
+                "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
+            )
         session.expire(row)
         self._write_clocks(session, row.id, model, calendar)
 
@@ -219,19 +273,30 @@ class CaseService:
         now = datetime.now().astimezone()
         for clock in model.clocks:
             deadline = deadline_of(clock, calendar, now)
-            values = dict(
+            values: dict[str, Any] = dict(
                 extension=clock.extension,
                 spans=[[s.start.isoformat(), s.end.isoformat() if s.end else None] for s in clock.spans],
                 satisfied_at=to_db(clock.satisfied_at) if clock.satisfied_at else None,
                 cancelled_at=to_db(clock.cancelled_at) if clock.cancelled_at else None,
-                open=clock.open, due_at=to_db(deadline.due_at), provisional=deadline.provisional,
+                open=clock.open,
+                due_at=to_db(deadline.due_at),
+                provisional=deadline.provisional,
                 explanation=deadline.explanation[:500],
             )
             if clock.id is None:
                 stored = Clock(
-                    case_id=case_id, key=clock.key, label=clock.label, unit=clock.unit.value, amount=clock.amount,
-                    started_at=to_db(clock.started_at), law=clock.law, accountability=clock.accountability,
-                    roll_forward=clock.roll_forward, due_soon=clock.due_soon, party=clock.party, note=clock.note,
+                    case_id=case_id,
+                    key=clock.key,
+                    label=clock.label,
+                    unit=clock.unit.value,
+                    amount=clock.amount,
+                    started_at=to_db(clock.started_at),
+                    law=clock.law,
+                    accountability=clock.accountability,
+                    roll_forward=clock.roll_forward,
+                    due_soon=clock.due_soon,
+                    party=clock.party,
+                    note=clock.note,
                     **values,
                 )
                 session.add(stored)
@@ -240,51 +305,101 @@ class CaseService:
             else:
                 session.execute(update(Clock).where(col(Clock.id) == clock.id).values(**values))
 
-    def _append_event(self, session: Session, row: Case, spec: TransitionSpec, from_state: str | None,
-                      to_state: str | None, actor: Actor, moment: datetime, payload: dict[str, Any]) -> Event:
+    def _append_event(
+        self,
+        session: Session,
+        row: Case,
+        spec: TransitionSpec,
+        from_state: str | None,
+        to_state: str | None,
+        actor: Actor,
+        moment: datetime,
+        payload: dict[str, Any],
+    ) -> Event:
         assert row.id is not None
-        last = session.exec(select(Event).where(Event.case_id == row.id).order_by(col(Event.seq).desc())).first()
+        last = session.exec(
+            select(Event).where(Event.case_id == row.id).order_by(col(Event.seq).desc())
+        ).first()
         seq = (last.seq + 1) if last else 1
         prev = last.hash if last else GENESIS
         recorded = to_db(datetime.now().astimezone())
         occurred = to_db(moment)
         clean = _json_safe(payload)
         event = Event(
-            case_id=row.id, seq=seq, trigger=spec.trigger, label=spec.label, from_state=from_state,
-            to_state=to_state, actor=actor.username, occurred_at=occurred, recorded_at=recorded, payload=clean,
+            case_id=row.id,
+            seq=seq,
+            trigger=spec.trigger,
+            label=spec.label,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor.username,
+            occurred_at=occurred,
+            recorded_at=recorded,
+            payload=clean,
             prev_hash=prev,
-            hash=event_hash(case_id=row.id, seq=seq, trigger=spec.trigger, from_state=from_state,
-                            to_state=to_state, actor=actor.username, occurred_at=occurred, recorded_at=recorded,
-                            payload=clean, prev_hash=prev),
+            hash=event_hash(
+                case_id=row.id,
+                seq=seq,
+                trigger=spec.trigger,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor.username,
+                occurred_at=occurred,
+                recorded_at=recorded,
+                payload=clean,
+                prev_hash=prev,
+            ),
         )
         session.add(event)
         session.flush()
         return event
 
-    def _issue_documents(self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context,
-                         event: Event) -> None:
+    def _issue_documents(
+        self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
+    ) -> None:
         if not spec.documents or self.issuer is None:
             return
         for kind in spec.documents:
             self.issuer.issue(session, row, model, kind, ctx, event)
 
-    def _make_links(self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime) -> None:
+    def _make_links(
+        self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime
+    ) -> None:
         assert row.id is not None
         for link in model.links:
             if "open" in link:
                 spec = link["open"]
-                target = self._open(session, actor, spec["item"], spec.get("party") or model.party,
-                                    spec.get("officers") or model.officers, spec.get("data") or {}, moment, [])
-                session.add(CaseLink(from_case_id=target, to_case_id=row.id, kind="opened_from",
-                                     created_at=to_db(moment)))
+                target = self._open(
+                    session,
+                    actor,
+                    spec["item"],
+                    spec.get("party") or model.party,
+                    spec.get("officers") or model.officers,
+                    spec.get("data") or {},
+                    moment,
+                    [],
+                )
+                session.add(
+                    CaseLink(
+                        from_case_id=target, to_case_id=row.id, kind="opened_from", created_at=to_db(moment)
+                    )
+                )
                 model.data.setdefault("opened_cases", []).append(target)
-                session.execute(update(Case).where(col(Case.id) == row.id).values(data=_deep_copy(model.data)))
+                session.execute(
+                    update(Case).where(col(Case.id) == row.id).values(data=_deep_copy(model.data))
+                )
             else:
                 other = self._case_row(session, actor, int(link["case_id"]))
                 if other.id == row.id:
                     raise InvalidInput("LINK_TO_SELF", "案件不能关联自身", case_id=row.id)
-                session.add(CaseLink(from_case_id=row.id, to_case_id=other.id or 0, kind=link.get("kind", "serves"),
-                                     created_at=to_db(moment)))
+                session.add(
+                    CaseLink(
+                        from_case_id=row.id,
+                        to_case_id=other.id or 0,
+                        kind=link.get("kind", "serves"),
+                        created_at=to_db(moment),
+                    )
+                )
         model.links.clear()
 
     def _next_case_number(self, session: Session, bureau: str, year: int) -> str:
@@ -304,7 +419,9 @@ class CaseService:
         events = session.exec(select(Event).where(Event.case_id == row.id).order_by(col(Event.seq))).all()
         from engine.tables import Document
 
-        documents = session.exec(select(Document).where(Document.case_id == row.id).order_by(col(Document.id))).all()
+        documents = session.exec(
+            select(Document).where(Document.case_id == row.id).order_by(col(Document.id))
+        ).all()
         links = session.exec(
             select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
         ).all()
@@ -313,16 +430,28 @@ class CaseService:
             other_id = link.to_case_id if link.from_case_id == row.id else link.from_case_id
             other = session.get(Case, other_id)
             if other is not None:
-                linked.append({"id": other.id, "number": other.number, "item": other.item_code,
-                               "flow": other.flow_key, "state": other.state, "kind": link.kind,
-                               "direction": "to" if link.from_case_id == row.id else "from"})
+                linked.append(
+                    {
+                        "id": other.id,
+                        "number": other.number,
+                        "item": other.item_code,
+                        "flow": other.flow_key,
+                        "state": other.state,
+                        "kind": link.kind,
+                        "direction": "to" if link.from_case_id == row.id else "from",
+                    }
+                )
         state = flow.state(row.state)
         return {
             "id": row.id,
             "number": row.number,
             "bureau": row.bureau_code,
-            "item": {"code": item.code, "name": item.name, "power_type": item.power_type,
-                     "department": item.department},
+            "item": {
+                "code": item.code,
+                "name": item.name,
+                "power_type": item.power_type,
+                "department": item.department,
+            },
             "flow": {"key": flow.key, "version": flow.version, "label": flow.label},
             "state": row.state,
             "state_label": state.label,
@@ -336,28 +465,57 @@ class CaseService:
             "actions": actions,
             "clocks": clocks,
             "events": [
-                {"seq": e.seq, "trigger": e.trigger, "label": e.label, "from_state": e.from_state,
-                 "to_state": e.to_state, "actor": e.actor, "occurred_at": from_db(e.occurred_at).isoformat(),
-                 "recorded_at": from_db(e.recorded_at).isoformat(), "payload": e.payload, "hash": e.hash}
+                {
+                    "seq": e.seq,
+                    "trigger": e.trigger,
+                    "label": e.label,
+                    "from_state": e.from_state,
+                    "to_state": e.to_state,
+                    "actor": e.actor,
+                    "occurred_at": from_db(e.occurred_at).isoformat(),
+                    "recorded_at": from_db(e.recorded_at).isoformat(),
+                    "payload": e.payload,
+                    "hash": e.hash,
+                }
                 for e in events
             ],
             "documents": [
-                {"id": d.id, "kind": d.kind, "title": d.title, "number": d.number,
-                 "issued_at": from_db(d.issued_at).isoformat(), "sha256": d.sha256, "replaces_id": d.replaces_id}
+                {
+                    "id": d.id,
+                    "kind": d.kind,
+                    "title": d.title,
+                    "number": d.number,
+                    "issued_at": from_db(d.issued_at).isoformat(),
+                    "sha256": d.sha256,
+                    "replaces_id": d.replaces_id,
+                }
                 for d in documents
             ],
             "links": linked,
         }
 
 
-def _clock_state(row: Clock) -> ClockState:
+def clock_state_of(row: Clock) -> ClockState:
+    """The engine's view of a stored clock."""
     return ClockState(
-        id=row.id, key=row.key, label=row.label, unit=Unit(row.unit), amount=row.amount,
-        started_at=from_db(row.started_at), law=row.law, accountability=row.accountability,
-        roll_forward=row.roll_forward, due_soon=row.due_soon, party=row.party, extension=row.extension,
-        spans=[Span(datetime.fromisoformat(s), datetime.fromisoformat(e) if e else None) for s, e in row.spans],
+        id=row.id,
+        key=row.key,
+        label=row.label,
+        unit=Unit(row.unit),
+        amount=row.amount,
+        started_at=from_db(row.started_at),
+        law=row.law,
+        accountability=row.accountability,
+        roll_forward=row.roll_forward,
+        due_soon=row.due_soon,
+        party=row.party,
+        extension=row.extension,
+        spans=[
+            Span(datetime.fromisoformat(str(s)), datetime.fromisoformat(e) if e else None) for s, e in row.spans
+        ],
         satisfied_at=from_db(row.satisfied_at) if row.satisfied_at else None,
-        cancelled_at=from_db(row.cancelled_at) if row.cancelled_at else None, note=row.note,
+        cancelled_at=from_db(row.cancelled_at) if row.cancelled_at else None,
+        note=row.note,
     )
 
 

@@ -31,10 +31,14 @@ def check_flow(flow: FlowSpec, origin: str) -> None:
             raise DefinitionError(f"{where}: transitions.{t.trigger}.dest: unknown state {t.dest!r}")
         for g in t.guards:
             if g.name not in GUARDS:
-                raise DefinitionError(f"{where}: transitions.{t.trigger}.guards: unregistered guard {g.name!r}")
+                raise DefinitionError(
+                    f"{where}: transitions.{t.trigger}.guards: unregistered guard {g.name!r}"
+                )
         for a in t.actions:
             if a.name not in ACTIONS:
-                raise DefinitionError(f"{where}: transitions.{t.trigger}.actions: unregistered action {a.name!r}")
+                raise DefinitionError(
+                    f"{where}: transitions.{t.trigger}.actions: unregistered action {a.name!r}"
+                )
         for s in t.source:
             if s != "*" and s in known and flow.state(s).final:
                 raise DefinitionError(f"{where}: transitions.{t.trigger}: leaves final state {s!r}")
@@ -47,7 +51,9 @@ def check_flow(flow: FlowSpec, origin: str) -> None:
     for name in names:
         if name not in reachable:
             raise DefinitionError(f"{where}: states.{name}: unreachable from {flow.initial!r}")
-        leaves = [t for t in flow.transitions if name in t.source or "*" in t.source if t.dest not in (None, name)]
+        leaves = [
+            t for t in flow.transitions if name in t.source or "*" in t.source if t.dest not in (None, name)
+        ]
         if not flow.state(name).final and not leaves:
             raise DefinitionError(f"{where}: states.{name}: a dead end that is not final")
 

@@ -13,7 +13,11 @@ GENESIS = "0" * 64
 
 
 def _moment(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") if value.tzinfo else value.isoformat(timespec="microseconds")
+    return (
+        value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+        if value.tzinfo
+        else value.isoformat(timespec="microseconds")
+    )
 
 
 def event_hash(
@@ -68,8 +72,15 @@ def verify_chain(events: Iterable[Any]) -> BrokenLink | None:
         if e.prev_hash != prev:
             return BrokenLink(e.case_id, e.seq, e.id, "前一事件的哈希不符（事件被删除或改动）")
         actual = event_hash(
-            case_id=e.case_id, seq=e.seq, trigger=e.trigger, from_state=e.from_state, to_state=e.to_state,
-            actor=e.actor, occurred_at=e.occurred_at, recorded_at=e.recorded_at, payload=e.payload,
+            case_id=e.case_id,
+            seq=e.seq,
+            trigger=e.trigger,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            actor=e.actor,
+            occurred_at=e.occurred_at,
+            recorded_at=e.recorded_at,
+            payload=e.payload,
             prev_hash=e.prev_hash,
         )
         if actual != e.hash:

@@ -26,7 +26,9 @@ class Library:
         try:
             return self.flows[(key, version)]
         except KeyError:
-            raise NotFound("FLOW_NOT_FOUND", f"流程“{key}”没有第{version}版", flow=key, version=version) from None
+            raise NotFound(
+                "FLOW_NOT_FOUND", f"流程“{key}”没有第{version}版", flow=key, version=version
+            ) from None
 
     def latest_flows(self) -> list[FlowSpec]:
         return [self.flow(key) for key in sorted({k for (k, _) in self.flows})]
@@ -35,7 +37,9 @@ class Library:
         try:
             return self.catalogues[bureau]
         except KeyError:
-            raise NotFound("BUREAU_NOT_FOUND", f"没有代码为“{bureau}”的医保局权责清单", bureau=bureau) from None
+            raise NotFound(
+                "BUREAU_NOT_FOUND", f"没有代码为“{bureau}”的医保局权责清单", bureau=bureau
+            ) from None
 
     def item(self, bureau: str, code: str) -> CatalogueItem:
         try:

@@ -139,7 +139,9 @@ def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
         if spec.trigger in seen:
             continue
         seen.add(spec.trigger)
-        candidates = [t for t in flow.transitions_for(spec.trigger) if ctx.case.state in t.source or "*" in t.source]
+        candidates = [
+            t for t in flow.transitions_for(spec.trigger) if ctx.case.state in t.source or "*" in t.source
+        ]
         entry: dict[str, Any] = {
             "trigger": spec.trigger,
             "label": spec.label,
@@ -149,8 +151,11 @@ def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
             "internal": spec.dest is None,
         }
         if not candidates:
-            entry.update(allowed=False, code="ACTION_NOT_ALLOWED_IN_STATE",
-                         reason=f"当前环节“{flow.state(ctx.case.state).label}”不能进行此操作")
+            entry.update(
+                allowed=False,
+                code="ACTION_NOT_ALLOWED_IN_STATE",
+                reason=f"当前环节“{flow.state(ctx.case.state).label}”不能进行此操作",
+            )
             result.append(entry)
             continue
         refusal: DomainError | None = None

@@ -60,11 +60,11 @@ def dashboard(engine: Engine, library: Library, actor: Actor, as_of: datetime, *
             .where(Case.bureau_code == actor.bureau, col(Clock.open), col(Clock.party).is_(False),
                    col(Case.final).is_(False))
         ).all()
-        entries = []
+        entries: list[dict[str, Any]] = []
         for clock_row, case_row in rows:
-            from engine.cases import _clock_state
+            from engine.cases import clock_state_of
 
-            view = view_clock(_clock_state(clock_row), calendar, as_of)
+            view = view_clock(clock_state_of(clock_row), calendar, as_of)
             if view.status not in ALERT:
                 continue
             catalogue_item = library.item(case_row.bureau_code, case_row.item_code)

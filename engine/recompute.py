@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from engine.calendar import PACKAGE_YEARS, parse_schedule
-from engine.cases import _clock_state
+from engine.cases import clock_state_of
 from engine.clockwork import deadline_of
 from engine.events import BrokenLink, verify_chain
 from engine.persistence import unit_of_work
@@ -22,7 +22,8 @@ def load_year(engine: Engine, data: Any, loaded_by: str) -> tuple[int, int]:
     schedule = parse_schedule(data)
     with unit_of_work(engine) as session:
         row = session.get(CalendarYear, schedule.year) or CalendarYear(
-            year=schedule.year, loaded_at=datetime.now(UTC), loaded_by=loaded_by)
+            year=schedule.year, loaded_at=datetime.now(UTC), loaded_by=loaded_by
+        )
         row.holidays = sorted(d.isoformat() for d in schedule.holidays)
         row.workdays = sorted(d.isoformat() for d in schedule.workdays)
         row.loaded_at, row.loaded_by = datetime.now(UTC), loaded_by
@@ -38,11 +39,15 @@ def recompute_open_clocks(session: Session) -> int:
     now = datetime.now(UTC)
     changed = 0
     for row in session.exec(select(Clock).where(col(Clock.open))).all():
-        deadline = deadline_of(_clock_state(row), calendar, now)
+        deadline = deadline_of(clock_state_of(row), calendar, now)
         due = deadline.due_at.astimezone(UTC)
         stored = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
         if due != stored or deadline.provisional != row.provisional:
-            row.due_at, row.provisional, row.explanation = due, deadline.provisional, deadline.explanation[:500]
+            row.due_at, row.provisional, row.explanation = (
+                due,
+                deadline.provisional,
+                deadline.explanation[:500],
+            )
             session.add(row)
             changed += 1
     return changed
@@ -53,9 +58,19 @@ def calendar_summary(engine: Engine, year: int | None) -> dict[str, Any]:
         loaded = {r.year: r for r in session.exec(select(CalendarYear)).all()}
     this_year = datetime.now(UTC).year
     years = sorted(set(PACKAGE_YEARS) | set(loaded) | {this_year, this_year + 1})
-    result: dict[str, Any] = {"years": [
-        {"year": y, "source": "管理员载入" if y in loaded else ("chinese-calendar" if y in PACKAGE_YEARS else "无"),
-         "provisional": y not in loaded and y not in PACKAGE_YEARS} for y in years if y >= 2020]}
+    result: dict[str, Any] = {
+        "years": [
+            {
+                "year": y,
+                "source": "管理员载入"
+                if y in loaded
+                else ("chinese-calendar" if y in PACKAGE_YEARS else "无"),
+                "provisional": y not in loaded and y not in PACKAGE_YEARS,
+            }
+            for y in years
+            if y >= 2020
+        ]
+    }
     if year is not None:
         from datetime import date, timedelta
 
@@ -77,7 +92,9 @@ def verify_all(engine: Engine) -> tuple[int, BrokenLink | None]:
     with Session(engine) as session:
         case_ids = session.exec(select(Case.id).order_by(col(Case.id))).all()
         for index, case_id in enumerate(case_ids, start=1):
-            events = session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.seq))).all()
+            events = session.exec(
+                select(Event).where(Event.case_id == case_id).order_by(col(Event.seq))
+            ).all()
             broken = verify_chain(events)
             if broken is not None:
                 return index, broken

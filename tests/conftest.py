@@ -116,8 +116,14 @@ class Api:
     def post(self, user: str, path: str, **kw: Any) -> Any:
         return self.client.post(path, headers=self.as_(user), **kw)
 
-    def fire(self, user: str, case_id: int, trigger: str, data: dict[str, Any] | None = None,
-             at: datetime | None = None) -> Any:
+    def fire(
+        self,
+        user: str,
+        case_id: int,
+        trigger: str,
+        data: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> Any:
         body: dict[str, Any] = {"data": data or {}}
         if at is not None:
             body["occurred_at"] = at.isoformat()
@@ -148,7 +154,9 @@ def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     app = create_app(settings)
     engine = app.state.caseflow.engine
     for username, bureau, roles, cert, name in STAFF:
-        create_user(engine, username, bureau=bureau, roles=roles, password="password-123", cert_no=cert, name=name)
+        create_user(
+            engine, username, bureau=bureau, roles=roles, password="password-123", cert_no=cert, name=name
+        )
     with TestClient(app) as client:
         yield Api(client, app, {})
     engine.dispose()

@@ -20,11 +20,18 @@ def token(state: State, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -
         if is_locked(state.engine, form.username):
             raise Unauthenticated("ACCOUNT_LOCKED", "连续登录失败次数过多，账户已暂时锁定，请15分钟后再试")
         raise Unauthenticated("BAD_CREDENTIALS", "用户名或密码错误")
-    return {"access_token": make_token(user.username, state.settings.secret, state.settings.token_minutes),
-            "token_type": "bearer"}
+    return {
+        "access_token": make_token(user.username, state.settings.secret, state.settings.token_minutes),
+        "token_type": "bearer",
+    }
 
 
 @router.get("/me")
 def me(actor: CurrentActor) -> dict[str, object]:
-    return {"username": actor.username, "name": actor.name, "bureau": actor.bureau,
-            "roles": sorted(r.value for r in actor.roles), "cert_no": actor.cert_no}
+    return {
+        "username": actor.username,
+        "name": actor.name,
+        "bureau": actor.bureau,
+        "roles": sorted(r.value for r in actor.roles),
+        "cert_no": actor.cert_no,
+    }

@@ -15,18 +15,39 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
 def open_case(state: State, actor: CurrentActor, body: OpenCase) -> dict[str, Any]:
     """Open a case for a catalogue item of the user's bureau."""
     case_id = state.cases.open_case(
-        actor, body.item, body.party, [o.model_dump() for o in body.officers], body.data, body.occurred_at,
+        actor,
+        body.item,
+        body.party,
+        [o.model_dump() for o in body.officers],
+        body.data,
+        body.occurred_at,
         [link.model_dump() for link in body.links],
     )
     return state.cases.view(actor, case_id)
 
 
 @router.get("")
-def cases(state: State, actor: CurrentActor, state_: Annotated[str | None, Query(alias="state")] = None,
-          item: str | None = None,
-          overdue: bool = False, flow: str | None = None, page: int = 1, size: int = 50) -> dict[str, Any]:
-    return list_cases(state.engine, state.library, actor, state=state_, item=item, overdue=overdue, flow=flow,
-                      page=max(page, 1), size=min(max(size, 1), 200))
+def cases(
+    state: State,
+    actor: CurrentActor,
+    state_: Annotated[str | None, Query(alias="state")] = None,
+    item: str | None = None,
+    overdue: bool = False,
+    flow: str | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
+    return list_cases(
+        state.engine,
+        state.library,
+        actor,
+        state=state_,
+        item=item,
+        overdue=overdue,
+        flow=flow,
+        page=max(page, 1),
+        size=min(max(size, 1), 200),
+    )
 
 
 @router.get("/{case_id}")
@@ -46,6 +67,8 @@ def document(state: State, actor: CurrentActor, case_id: int, doc_id: int) -> Re
     from engine.queries import document_pdf
 
     doc = document_pdf(state.engine, actor, case_id, doc_id)
-    return Response(doc.pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf",
-                             "X-SHA256": doc.sha256})
+    return Response(
+        doc.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf", "X-SHA256": doc.sha256},
+    )

@@ -12,8 +12,9 @@ router = APIRouter(prefix="/api", tags=["catalogue"])
 
 
 @router.get("/catalogue")
-def catalogue(state: State, actor: CurrentActor, bureau: str | None = None, type: str | None = None
-              ) -> dict[str, Any]:
+def catalogue(
+    state: State, actor: CurrentActor, bureau: str | None = None, type: str | None = None
+) -> dict[str, Any]:
     """The 权责清单 of the user's bureau (another bureau's list is public and may be read too)."""
     code = bureau or actor.bureau
     cat = state.library.catalogue(code)
@@ -23,8 +24,10 @@ def catalogue(state: State, actor: CurrentActor, bureau: str | None = None, type
 
 @router.get("/flows")
 def flows(state: State, actor: CurrentActor) -> list[dict[str, Any]]:
-    return [{"key": f.key, "version": f.version, "label": f.label, "description": f.description}
-            for f in state.library.latest_flows()]
+    return [
+        {"key": f.key, "version": f.version, "label": f.label, "description": f.description}
+        for f in state.library.latest_flows()
+    ]
 
 
 @router.get("/flows/{key}")
@@ -33,8 +36,9 @@ def flow(state: State, actor: CurrentActor, key: str, version: int | None = None
 
 
 @router.get("/flows/{key}/diagram")
-def diagram(state: State, actor: CurrentActor, key: str, version: int | None = None, current: str | None = None
-            ) -> Response:
+def diagram(
+    state: State, actor: CurrentActor, key: str, version: int | None = None, current: str | None = None
+) -> Response:
     """The flow's picture as SVG, the current state highlighted when given."""
     from api.diagram import flow_svg
 

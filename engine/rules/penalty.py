@@ -28,7 +28,11 @@ RANGES: dict[str, tuple[Decimal, Decimal, str]] = {
     "社会保险法第八十七条": (Decimal(2), Decimal(5), "骗取金额的二倍以上五倍以下"),
     "社会保险法第八十八条": (Decimal(2), Decimal(5), "骗取金额的二倍以上五倍以下"),
     "社会救助暂行办法第六十八条": (Decimal(1), Decimal(3), "非法获取的救助款额一倍以上三倍以下"),
-    "基本医疗卫生与健康促进法第一百零三条": (Decimal("0.005"), Decimal("0.01"), "采购金额百分之零点五以上百分之一以下"),
+    "基本医疗卫生与健康促进法第一百零三条": (
+        Decimal("0.005"),
+        Decimal("0.01"),
+        "采购金额百分之零点五以上百分之一以下",
+    ),
 }
 PERSON_IN_CHARGE_RANGE = (Decimal(500), Decimal(3000))  # 社会保险法第八十四条, 直接负责的主管人员
 
@@ -93,7 +97,9 @@ def clock_not_expired(ctx: Context, clock: str, code: str, message: str) -> None
     for running in ctx.case.open_clocks(clock):
         due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
         if ctx.occurred_at > due:
-            raise RuleViolation(code, f"{message}（期限至{local(due):%Y-%m-%d %H:%M}）", due_at=due.isoformat())
+            raise RuleViolation(
+                code, f"{message}（期限至{local(due):%Y-%m-%d %H:%M}）", due_at=due.isoformat()
+            )
 
 
 @action("recuse_officer")
@@ -322,7 +328,9 @@ def decision_valid(ctx: Context) -> None:
     if new_kinds:
         raise RuleViolation(
             "DECISION_KIND_NOT_NOTIFIED",
-            "决定的处罚种类未经告知：" + "、".join(PENALTY_KINDS[k] for k in sorted(new_kinds)) + "（行政处罚法第四十四条）",
+            "决定的处罚种类未经告知："
+            + "、".join(PENALTY_KINDS[k] for k in sorted(new_kinds))
+            + "（行政处罚法第四十四条）",
             kinds=sorted(new_kinds),
         )
     check_range(ctx, fine)
@@ -332,7 +340,9 @@ def check_range(ctx: Context, fine: Decimal) -> None:
     article = ctx.payload.get("article")
     allowed = list(ctx.item.settings.get("penalty_articles") or [])
     if is_blank(article):
-        raise InvalidInput("FIELD_REQUIRED", "缺少必填项：处罚依据条款（行政处罚法第五十九条）", field="article")
+        raise InvalidInput(
+            "FIELD_REQUIRED", "缺少必填项：处罚依据条款（行政处罚法第五十九条）", field="article"
+        )
     if allowed and article not in allowed and article not in ctx.item.settings.get("other_articles", []):
         raise RuleViolation(
             "ARTICLE_NOT_IN_BASIS",
@@ -388,7 +398,9 @@ def record_decision(ctx: Context, outcome: str) -> None:
 @guard("outcome_is")
 def outcome_is(ctx: Context, outcome: str) -> None:
     if ctx.case.data.get("outcome") != outcome:
-        raise RuleViolation("OUTCOME_MISMATCH", "本案的决定结果不适用此操作", outcome=ctx.case.data.get("outcome"))
+        raise RuleViolation(
+            "OUTCOME_MISMATCH", "本案的决定结果不适用此操作", outcome=ctx.case.data.get("outcome")
+        )
 
 
 @guard("summary_limits", needs_input=True)
@@ -441,7 +453,10 @@ def paid_total(ctx: Context) -> Decimal:
 def on_spot_collection(ctx: Context) -> None:
     """处罚法第六十八条: officers may collect on the spot only fines of 100 yuan or less."""
     if ctx.case.data.get("procedure") != "summary":
-        raise RuleViolation("ON_SPOT_COLLECTION_NOT_ALLOWED", "仅依简易程序当场作出的罚款决定可以当场收缴（行政处罚法第六十八条）")
+        raise RuleViolation(
+            "ON_SPOT_COLLECTION_NOT_ALLOWED",
+            "仅依简易程序当场作出的罚款决定可以当场收缴（行政处罚法第六十八条）",
+        )
     if fine_due(ctx) > 100:
         raise RuleViolation(
             "ON_SPOT_COLLECTION_LIMIT",
@@ -471,16 +486,29 @@ def record_payment(ctx: Context) -> None:
 def record_service(ctx: Context) -> None:
     """民诉法第八十七至九十一条: the method, recipient and date of service; 留置 needs a witness."""
     method = ctx.payload.get("method")
-    methods = {"direct": "直接送达", "left": "留置送达", "post": "邮寄送达", "electronic": "电子送达", "public": "公告送达"}
+    methods = {
+        "direct": "直接送达",
+        "left": "留置送达",
+        "post": "邮寄送达",
+        "electronic": "电子送达",
+        "public": "公告送达",
+    }
     if method not in methods:
-        raise InvalidInput("INVALID_CHOICE", "送达方式须为：" + "、".join(f"{k}（{v}）" for k, v in methods.items()),
-                           field="method")
+        raise InvalidInput(
+            "INVALID_CHOICE",
+            "送达方式须为：" + "、".join(f"{k}（{v}）" for k, v in methods.items()),
+            field="method",
+        )
     if is_blank(ctx.payload.get("recipient")) and method != "public":
         raise InvalidInput("FIELD_REQUIRED", "缺少必填项：受送达人", field="recipient")
     if method == "left" and is_blank(ctx.payload.get("witness")) and is_blank(ctx.payload.get("recording")):
-        raise InvalidInput("FIELD_REQUIRED", "留置送达须有见证人或拍照、录像记录（民事诉讼法第八十九条）", field="witness")
+        raise InvalidInput(
+            "FIELD_REQUIRED", "留置送达须有见证人或拍照、录像记录（民事诉讼法第八十九条）", field="witness"
+        )
     if method == "electronic" and not ctx.payload.get("consent"):
-        raise RuleViolation("ELECTRONIC_SERVICE_NO_CONSENT", "电子送达须经受送达人书面同意（行政处罚法第六十一条）")
+        raise RuleViolation(
+            "ELECTRONIC_SERVICE_NO_CONSENT", "电子送达须经受送达人书面同意（行政处罚法第六十一条）"
+        )
     ctx.case.data["service"] = {
         "method": method,
         "recipient": ctx.payload.get("recipient"),
@@ -496,7 +524,9 @@ def demand_period_elapsed(ctx: Context) -> None:
 
     demand = ctx.case.last_clock("demand_wait")
     if demand is None:
-        raise RuleViolation("DEMAND_NOT_SERVED", "申请人民法院强制执行前，应当催告当事人履行义务（行政强制法第五十四条）")
+        raise RuleViolation(
+            "DEMAND_NOT_SERVED", "申请人民法院强制执行前，应当催告当事人履行义务（行政强制法第五十四条）"
+        )
     due = deadline_of(demand, ctx.calendar, ctx.occurred_at).due_at
     if ctx.occurred_at <= due:
         raise RuleViolation(
@@ -513,7 +543,11 @@ def demand_period_elapsed(ctx: Context) -> None:
 def may_close(ctx: Context) -> None:
     """结案 only when executed, a court accepted enforcement, no penalty was decided, or referred."""
     data = ctx.case.data
-    if data.get("outcome") in ("no_penalty", "referred") or data.get("fully_executed") or data.get("court_accepted"):
+    if (
+        data.get("outcome") in ("no_penalty", "referred")
+        or data.get("fully_executed")
+        or data.get("court_accepted")
+    ):
         return
     if (data.get("decision") or {}).get("kinds") == ["warning"]:
         return
@@ -527,14 +561,25 @@ def may_close(ctx: Context) -> None:
 
 @action("record_excluded_span")
 def record_excluded_span(ctx: Context) -> None:
-    reasons = {"hearing": "听证", "testing": "检测、检验", "appraisal": "鉴定", "public_notice": "公告",
-               "expert_review": "专家评审"}
+    reasons = {
+        "hearing": "听证",
+        "testing": "检测、检验",
+        "appraisal": "鉴定",
+        "public_notice": "公告",
+        "expert_review": "专家评审",
+    }
     reason = ctx.payload.get("reason")
     if reason not in reasons:
-        raise InvalidInput("INVALID_CHOICE", "不计入期间的事由须为：" + "、".join(f"{k}（{v}）" for k, v in reasons.items()),
-                           field="reason")
-    ctx.case.data["open_excluded_span"] = {"reason": reason, "label": reasons[reason],
-                                           "from": ctx.occurred_at.isoformat()}
+        raise InvalidInput(
+            "INVALID_CHOICE",
+            "不计入期间的事由须为：" + "、".join(f"{k}（{v}）" for k, v in reasons.items()),
+            field="reason",
+        )
+    ctx.case.data["open_excluded_span"] = {
+        "reason": reason,
+        "label": reasons[reason],
+        "from": ctx.occurred_at.isoformat(),
+    }
 
 
 @action("close_excluded_span")
@@ -568,11 +613,15 @@ def extend_clock(ctx: Context, clock: str, setting: str, once: bool = True) -> N
         raise RuleViolation("CLOCK_NOT_RUNNING", "没有可延长的期限", clock=clock)
     target = targets[-1]
     if once and target.extension:
-        raise RuleViolation("EXTENSION_ALREADY_GRANTED", f"“{target.label}”只能延长一次，已延长{target.extension}日",
-                            clock=clock)
+        raise RuleViolation(
+            "EXTENSION_ALREADY_GRANTED",
+            f"“{target.label}”只能延长一次，已延长{target.extension}日",
+            clock=clock,
+        )
     if days > maximum:
-        raise RuleViolation("EXTENSION_TOO_LONG", f"“{target.label}”延长不得超过{maximum}日", days=days,
-                            maximum=maximum)
+        raise RuleViolation(
+            "EXTENSION_TOO_LONG", f"“{target.label}”延长不得超过{maximum}日", days=days, maximum=maximum
+        )
     target.extension += days
 
 
@@ -587,20 +636,28 @@ def extend_decision_period(ctx: Context) -> None:
     first_max = int(ctx.setting("decision_first_extension_max"))
     cap = int(ctx.setting("decision_extension_cap"))
     if clock.extension == 0 and days > first_max:
-        raise RuleViolation("EXTENSION_TOO_LONG", f"第一次延长办案期限不得超过{first_max}日（医疗保障行政处罚程序暂行规定第四十五条）",
-                            days=days)
+        raise RuleViolation(
+            "EXTENSION_TOO_LONG",
+            f"第一次延长办案期限不得超过{first_max}日（医疗保障行政处罚程序暂行规定第四十五条）",
+            days=days,
+        )
     if clock.extension > 0 and not ctx.payload.get("collective_discussion"):
         raise RuleViolation(
             "EXTENSION_NEEDS_COLLECTIVE_DISCUSSION",
             "再次延长办案期限须经行政机关负责人集体讨论决定（医疗保障行政处罚程序暂行规定第四十五条）",
         )
     if clock.extension + days > cap:
-        raise RuleViolation("EXTENSION_CAP_EXCEEDED", f"延长期限合计不得超过{cap}日", total=clock.extension + days,
-                            cap=cap)
+        raise RuleViolation(
+            "EXTENSION_CAP_EXCEEDED", f"延长期限合计不得超过{cap}日", total=clock.extension + days, cap=cap
+        )
     clock.extension += days
     ctx.case.data.setdefault("extensions", []).append(
-        {"days": days, "reason": ctx.payload.get("reason"), "at": ctx.occurred_at.isoformat(),
-         "approved_by": ctx.actor.username}
+        {
+            "days": days,
+            "reason": ctx.payload.get("reason"),
+            "at": ctx.occurred_at.isoformat(),
+            "approved_by": ctx.actor.username,
+        }
     )
 
 

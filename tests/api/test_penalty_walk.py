@@ -53,51 +53,141 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
     assert clock(case, "lead_check")["status"] == "satisfied"
     assert clock(case, "decision")["due_at"].startswith("2026-06-02")  # 90 natural days, not rolled
 
-    ok(api.fire("zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "询问负责人"}, at("2026-03-05 10:00")))
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "record_evidence",
+            {"kind": "询问笔录", "summary": "询问负责人"},
+            at("2026-03-05 10:00"),
+        )
+    )
     refused(api.fire("zhang", cid, "notify", {}, at("2026-03-06 10:00")), 409, "ACTION_NOT_ALLOWED_IN_STATE")
     ok(api.fire("zhang", cid, "finish_investigation", {"report": "事实清楚"}, at("2026-03-10 10:00")))
-    case = ok(api.fire("zhang", cid, "propose_penalty", {
-        "facts": "串换药品骗取基金20000元", "grounds": "社会保险法第八十七条", "kinds": ["fine"], "fine": 60000,
-        "article": "社会保险法第八十七条"}, at("2026-03-11 10:00")))
+    case = ok(
+        api.fire(
+            "zhang",
+            cid,
+            "propose_penalty",
+            {
+                "facts": "串换药品骗取基金20000元",
+                "grounds": "社会保险法第八十七条",
+                "kinds": ["fine"],
+                "fine": 60000,
+                "article": "社会保险法第八十七条",
+            },
+            at("2026-03-11 10:00"),
+        )
+    )
     assert case["data"]["hearing_entitled"] is True
 
     ok(api.fire("zhang", cid, "submit_legal_review", {}, at("2026-03-12 10:00")))
-    refused(api.fire("zhang", cid, "complete_legal_review", {"opinion": "同意"}, at("2026-03-13 10:00")),
-            403, "ROLE_NOT_ALLOWED")
-    ok(api.fire("reviewer", cid, "complete_legal_review", {"opinion": "事实清楚，适用法律正确"}, at("2026-03-13 10:00")))
+    refused(
+        api.fire("zhang", cid, "complete_legal_review", {"opinion": "同意"}, at("2026-03-13 10:00")),
+        403,
+        "ROLE_NOT_ALLOWED",
+    )
+    ok(
+        api.fire(
+            "reviewer",
+            cid,
+            "complete_legal_review",
+            {"opinion": "事实清楚，适用法律正确"},
+            at("2026-03-13 10:00"),
+        )
+    )
     ok(api.fire("zhang", cid, "submit_collective_discussion", {}, at("2026-03-16 10:00")))
-    ok(api.fire("head", cid, "record_collective_discussion",
-                {"participants": "局长、副局长", "conclusion": "同意拟处罚"}, at("2026-03-17 10:00")))
+    ok(
+        api.fire(
+            "head",
+            cid,
+            "record_collective_discussion",
+            {"participants": "局长、副局长", "conclusion": "同意拟处罚"},
+            at("2026-03-17 10:00"),
+        )
+    )
     case = ok(api.fire("zhang", cid, "notify", {}, at("2026-03-18 10:00")))
     assert case["state"] == "notified"
     assert clock(case, "hearing_request")["due_at"].startswith("2026-03-25")  # 5 working days
 
     decision = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000}
-    refused(api.fire("head", cid, "decide_penalty", decision, at("2026-03-19 10:00")), 409, "STATEMENT_PERIOD_RUNNING")
+    refused(
+        api.fire("head", cid, "decide_penalty", decision, at("2026-03-19 10:00")),
+        409,
+        "STATEMENT_PERIOD_RUNNING",
+    )
     ok(api.fire("zhang", cid, "request_hearing", {}, at("2026-03-20 10:00")))
-    body = refused(api.fire("zhang", cid, "schedule_hearing", {"hearing_at": "2026-03-27", "place": "三楼"},
-                            at("2026-03-20 11:00")), 409, "HEARING_NOTICE_TOO_LATE")
+    body = refused(
+        api.fire(
+            "zhang",
+            cid,
+            "schedule_hearing",
+            {"hearing_at": "2026-03-27", "place": "三楼"},
+            at("2026-03-20 11:00"),
+        ),
+        409,
+        "HEARING_NOTICE_TOO_LATE",
+    )
     assert "第六十四条" in body["message"]
-    ok(api.fire("zhang", cid, "schedule_hearing", {"hearing_at": "2026-04-01", "place": "三楼"}, at("2026-03-20 11:00")))
-    refused(api.fire("head", cid, "decide_penalty", decision, at("2026-03-30 10:00")), 409, "ACTION_NOT_ALLOWED_IN_STATE")
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "schedule_hearing",
+            {"hearing_at": "2026-04-01", "place": "三楼"},
+            at("2026-03-20 11:00"),
+        )
+    )
+    refused(
+        api.fire("head", cid, "decide_penalty", decision, at("2026-03-30 10:00")),
+        409,
+        "ACTION_NOT_ALLOWED_IN_STATE",
+    )
     case = ok(api.fire("zhang", cid, "hold_hearing", {"record": "听证笔录"}, at("2026-04-01 15:00")))
     # the hearing span (2026-03-20 → 2026-04-01, 12 days) is not counted in the 90 days
     assert clock(case, "decision")["due_at"].startswith("2026-06-14")
 
-    refused(api.fire("head", cid, "decide_penalty", {**decision, "fine": 70000}, at("2026-04-02 10:00")),
-            409, "DECISION_HEAVIER_THAN_NOTIFIED")
-    refused(api.fire("head", cid, "decide_penalty", {**decision, "base_amount": 10000}, at("2026-04-02 10:00")),
-            409, "FINE_OUT_OF_RANGE")
-    refused(api.fire("head", cid, "decide_penalty", {k: v for k, v in decision.items() if k != "base_amount"},
-                     at("2026-04-02 10:00")), 422, "FIELD_REQUIRED")
+    refused(
+        api.fire("head", cid, "decide_penalty", {**decision, "fine": 70000}, at("2026-04-02 10:00")),
+        409,
+        "DECISION_HEAVIER_THAN_NOTIFIED",
+    )
+    refused(
+        api.fire("head", cid, "decide_penalty", {**decision, "base_amount": 10000}, at("2026-04-02 10:00")),
+        409,
+        "FINE_OUT_OF_RANGE",
+    )
+    refused(
+        api.fire(
+            "head",
+            cid,
+            "decide_penalty",
+            {k: v for k, v in decision.items() if k != "base_amount"},
+            at("2026-04-02 10:00"),
+        ),
+        422,
+        "FIELD_REQUIRED",
+    )
     case = ok(api.fire("head", cid, "decide_penalty", decision, at("2026-04-02 10:00")))
     assert case["state"] == "decided"
     assert clock(case, "decision")["status"] == "satisfied"
 
-    refused(api.fire("zhang", cid, "serve", {"method": "left", "recipient": "药房负责人"}, at("2026-04-03 10:00")),
-            422, "FIELD_REQUIRED")
-    case = ok(api.fire("zhang", cid, "serve", {"method": "left", "recipient": "药房负责人", "witness": "社区主任"},
-                       at("2026-04-03 10:00")))
+    refused(
+        api.fire(
+            "zhang", cid, "serve", {"method": "left", "recipient": "药房负责人"}, at("2026-04-03 10:00")
+        ),
+        422,
+        "FIELD_REQUIRED",
+    )
+    case = ok(
+        api.fire(
+            "zhang",
+            cid,
+            "serve",
+            {"method": "left", "recipient": "药房负责人", "witness": "社区主任"},
+            at("2026-04-03 10:00"),
+        )
+    )
     assert case["state"] == "executing"
     # 15 days from 2026-04-03 end on Saturday 04-18: the party's period rolls to Monday 04-20
     assert clock(case, "payment")["due_at"].startswith("2026-04-20")
@@ -110,8 +200,11 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
     case = ok(api.fire("zhang", cid, "archive", {}, at("2026-04-11 10:00")))
     assert case["state"] == "archived" and case["final"] is True
     assert all(not a["allowed"] for a in case["actions"])
-    refused(api.fire("zhang", cid, "record_payment", {"amount": 1}, at("2026-04-12 10:00")), 409,
-            "ACTION_NOT_ALLOWED_IN_STATE")
+    refused(
+        api.fire("zhang", cid, "record_payment", {"amount": 1}, at("2026-04-12 10:00")),
+        409,
+        "ACTION_NOT_ALLOWED_IN_STATE",
+    )
 
     events = case["events"]
     assert [e["trigger"] for e in events][:3] == ["open", "propose_filing", "approve_filing"]
@@ -124,7 +217,9 @@ def test_refusal_changes_nothing(api: Api) -> None:
     cid = case["id"]
     ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
     before = ok(api.get("zhang", f"/api/cases/{cid}"))
-    body = refused(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 10:00")), 409, "LIMITATION_EXPIRED")
+    body = refused(
+        api.fire("head", cid, "approve_filing", {}, at("2026-03-04 10:00")), 409, "LIMITATION_EXPIRED"
+    )
     assert "第三十六条" in body["message"]
     after = ok(api.get("zhang", f"/api/cases/{cid}"))
     assert after["state"] == before["state"] == "filing_review"
@@ -143,11 +238,20 @@ def test_officers_must_be_two_with_distinct_certificates(api: Api) -> None:
     assert ok(api.get("zhang", "/api/cases"))["total"] == 0
 
     cid = open_case(api)["id"]
-    refused(api.fire("head", cid, "recuse", {"cert_no": "JZ-001", "reason": "亲属关系"}, at("2026-03-02 12:00")),
-            409, "OFFICERS_INSUFFICIENT_AFTER_RECUSAL")
-    case = ok(api.fire("head", cid, "recuse", {"cert_no": "JZ-001", "reason": "亲属关系",
-                                               "replacement": {"name": "吴五", "cert_no": "JZ-003"}},
-                       at("2026-03-02 12:00")))
+    refused(
+        api.fire("head", cid, "recuse", {"cert_no": "JZ-001", "reason": "亲属关系"}, at("2026-03-02 12:00")),
+        409,
+        "OFFICERS_INSUFFICIENT_AFTER_RECUSAL",
+    )
+    case = ok(
+        api.fire(
+            "head",
+            cid,
+            "recuse",
+            {"cert_no": "JZ-001", "reason": "亲属关系", "replacement": {"name": "吴五", "cert_no": "JZ-003"}},
+            at("2026-03-02 12:00"),
+        )
+    )
     active = [o["cert_no"] for o in case["officers"] if not o.get("recused")]
     assert active == ["JZ-002", "JZ-003"]
 
@@ -163,13 +267,23 @@ def test_other_bureau_sees_nothing(api: Api) -> None:
 def test_summary_procedure_limits_and_on_spot_collection(api: Api) -> None:
     person = {"name": "王某", "type": "individual", "address": "辛集市"}
     cid = open_case(api, item="2", party=person)["id"]
-    spot = {"kinds": ["fine"], "fine": 300, "article": "医疗保障基金使用监督管理条例", "facts": "出借医保凭证"}
-    body = refused(api.fire("zhang", cid, "decide_on_spot", spot, at("2026-03-02 10:00")), 409, "SUMMARY_LIMIT_EXCEEDED")
+    spot = {
+        "kinds": ["fine"],
+        "fine": 300,
+        "article": "医疗保障基金使用监督管理条例",
+        "facts": "出借医保凭证",
+    }
+    body = refused(
+        api.fire("zhang", cid, "decide_on_spot", spot, at("2026-03-02 10:00")), 409, "SUMMARY_LIMIT_EXCEEDED"
+    )
     assert "第五十一条" in body["message"]
     case = ok(api.fire("zhang", cid, "decide_on_spot", {**spot, "fine": 150}, at("2026-03-02 10:00")))
     assert case["state"] == "executing"
-    refused(api.fire("zhang", cid, "collect_on_spot", {"amount": 150}, at("2026-03-02 10:05")), 409,
-            "ON_SPOT_COLLECTION_LIMIT")
+    refused(
+        api.fire("zhang", cid, "collect_on_spot", {"amount": 150}, at("2026-03-02 10:05")),
+        409,
+        "ON_SPOT_COLLECTION_LIMIT",
+    )
     ok(api.fire("zhang", cid, "record_payment", {"amount": 150}, at("2026-03-05 10:00")))
     case = ok(api.fire("head", cid, "close", {}, at("2026-03-06 10:00")))
     assert case["state"] == "closed"
@@ -177,6 +291,9 @@ def test_summary_procedure_limits_and_on_spot_collection(api: Api) -> None:
 
 def test_stale_version_is_refused(api: Api) -> None:
     case = open_case(api)
-    r = api.post("zhang", f"/api/cases/{case['id']}/actions/propose_filing",
-                 json={"data": {}, "expected_version": case["version"] + 1})
+    r = api.post(
+        "zhang",
+        f"/api/cases/{case['id']}/actions/propose_filing",
+        json={"data": {}, "expected_version": case["version"] + 1},
+    )
     refused(r, 409, "CASE_CHANGED")
