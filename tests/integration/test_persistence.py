@@ -1,0 +1,108 @@
+"""Migrations match the models; events are append-only and hash-chained; calendars recompute clocks."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from engine.persistence import make_engine
+from engine.recompute import load_year, verify_all
+from tests.api.test_penalty_walk import OFFICERS, PARTY, ok, open_case
+from tests.conftest import Api, at
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def _walk_a_little(api: Api) -> int:
+    cid = open_case(api)["id"]
+    ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
+    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 10:00")))
+    return int(cid)
+
+
+def test_events_are_append_only_and_tampering_is_found(api: Api) -> None:
+    first = _walk_a_little(api)
+    second = _walk_a_little(api)
+    engine = api.app.state.caseflow.engine
+    assert verify_all(engine) == (2, None)
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE event SET actor = 'mallory' WHERE case_id = :c"), {"c": first})
+    with engine.begin() as conn:  # someone with the database's owner rights drops the guard
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER event_no_update"))
+        else:
+            conn.execute(text("DROP TRIGGER event_no_change ON event"))
+        conn.execute(text("UPDATE event SET actor = 'mallory' WHERE case_id = :c AND seq = 2"), {"c": second})
+    checked, broken = verify_all(engine)
+    assert broken is not None
+    assert (broken.case_id, broken.seq) == (second, 2)
+    assert "哈希" in broken.reason
+
+
+def test_loading_an_official_year_recomputes_provisional_clocks(api: Api) -> None:
+    engine = api.app.state.caseflow.engine
+    cid = open_case(api, when="2026-11-20 10:00")["id"]
+    # 15 working days, extended once by 15: from Friday 2026-11-20 the 30th working day falls in 2027
+    case = ok(api.fire("head", cid, "extend_lead_check", {"days": 15, "reason": "线索复杂"}, at("2026-11-20 11:00")))
+    lead = [c for c in case["clocks"] if c["key"] == "lead_check"][0]
+    assert lead["provisional"] is True  # 2027 has no official data: weekends and 1 January only
+    assert lead["due_at"].startswith("2027-01-04")
+    assert "2027" in lead["explanation"]
+    schedule: dict[str, Any] = {"year": 2027, "holidays": ["2027-01-01", "2027-01-04", "2027-01-05"],
+                                "workdays": ["2027-01-09"]}
+    year, changed = load_year(engine, schedule, loaded_by="test")
+    assert year == 2027 and changed >= 1
+    case = ok(api.get("zhang", f"/api/cases/{cid}"))
+    lead = [c for c in case["clocks"] if c["key"] == "lead_check"][0]
+    assert lead["provisional"] is False
+    assert lead["due_at"].startswith("2027-01-06")
+    refused = api.fire("head", cid, "extend_lead_check", {"days": 5, "reason": "再次"}, at("2026-11-20 12:00"))
+    assert refused.status_code == 409 and refused.json()["code"] == "EXTENSION_ALREADY_GRANTED"
+
+
+def test_parallel_actions_on_one_case_one_wins(api: Api) -> None:
+    results: list[Any] = []
+    cases = [open_case(api)["id"] for _ in range(3)]
+    for cid in cases:
+        barrier = threading.Barrier(2)
+
+        def act(cid: int = cid, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            results.append(api.fire("zhang", cid, "propose_filing", {"opinion": "并发"}, at("2026-03-03 10:00")))
+
+        threads = [threading.Thread(target=act) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = sorted(r.status_code for r in results[-2:])
+        assert codes == [200, 409], [r.text for r in results[-2:]]
+        case = ok(api.get("zhang", f"/api/cases/{cid}"))
+        assert [e["trigger"] for e in case["events"]] == ["open", "propose_filing"]
+        assert case["version"] == 2
+
+
+def test_case_numbers_are_per_bureau_and_year(api: Api) -> None:
+    a = open_case(api)
+    b = open_case(api)
+    r = api.post("gy_officer", "/api/cases", json={
+        "item": "1", "party": PARTY, "officers": [{"name": "甲", "cert_no": "G1"}, {"name": "乙", "cert_no": "G2"}],
+        "data": {"lead_summary": "x", "violation_ended_on": "2026-02-01"}})
+    assert r.status_code == 201, r.text
+    assert a["number"].endswith("-00001") and b["number"].endswith("-00002")
+    assert r.json()["number"] == "GAOYI-2026-00001"
+    assert OFFICERS
