@@ -25,7 +25,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalogue_app, name="catalogue")
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -178,3 +178,7 @@ def catalogue_show(bureau: str, as_json: Annotated[bool, typer.Option("--json")]
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
