@@ -474,12 +474,41 @@ def record_payment(ctx: Context) -> None:
     ctx.case.data.setdefault("payments", []).append(
         {"amount": str(amount), "at": ctx.occurred_at.isoformat(), "receipt": ctx.payload.get("receipt")}
     )
-    if paid_total(ctx) >= fine_due(ctx):
+    owed = fine_due(ctx) + surcharge_due(ctx)
+    if paid_total(ctx) >= owed:
         ctx.case.data["fully_executed"] = True
         for clock in ctx.case.open_clocks("payment"):
             clock.satisfied_at = ctx.occurred_at
         for clock in ctx.case.open_clocks("court_application"):
             clock.cancelled_at = ctx.occurred_at
+
+
+def surcharge_due(ctx: Context) -> Decimal:
+    """处罚法第七十二条: 3% of the fine a day after the payment period, at most the fine, not while
+    a review or lawsuit is pending (第七十三条)."""
+    from engine.clocks import surcharge
+    from engine.clockwork import deadline_of
+
+    payment = ctx.case.last_clock("payment")
+    if payment is None or fine_due(ctx) == 0:
+        return Decimal(0)
+    due_day = local(deadline_of(payment, ctx.calendar, ctx.occurred_at).due_at).date()
+    today = local(ctx.occurred_at).date()
+    paused = 0
+    for appeal in ctx.case.data.get("appeals", []):
+        start = _date(appeal.get("filed_at") or appeal["at"], "filed_at", "申请复议或起诉日期")
+        end = _date(appeal["concluded_at"], "concluded_at", "审结日期") if appeal.get("concluded_at") else today
+        lo, hi = max(start, due_day), min(end, today)
+        paused += max((hi - lo).days, 0)
+    return surcharge(fine_due(ctx), due_day, today, paused_days=paused)
+
+
+@action("compute_surcharge")
+def compute_surcharge(ctx: Context) -> None:
+    """Record the 加处罚款 accrued so far, for the 加处罚款决定书 and the amount now owed."""
+    amount = surcharge_due(ctx)
+    ctx.case.data["surcharge"] = {"amount": str(amount), "as_of": ctx.occurred_at.isoformat(),
+                                  "owed": str(fine_due(ctx) + amount - paid_total(ctx))}
 
 
 @action("record_service")

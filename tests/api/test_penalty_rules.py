@@ -148,3 +148,27 @@ def test_moments_must_be_in_order_and_not_in_the_future(api: Api) -> None:
     refused(api.post("zhang", f"/api/cases/{cid}/actions/record_evidence", json={"data": {}, "bogus": 1}), 422,
             "MALFORMED_REQUEST")
     refused(api.fire("zhang", cid, "fly_away", {}), 409, "UNKNOWN_ACTION")
+
+
+def test_late_payment_owes_the_surcharge_before_closing(api: Api) -> None:
+    person = {"name": "王某", "type": "individual", "address": "辛集市"}
+    cid = filed(api, party=person, item="4")
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-03 10:00")))
+    ok(api.fire("zhang", cid, "propose_penalty", {"facts": "骗取待遇", "grounds": "依法", "kinds": ["fine"], "fine": 2000,
+                                                  "article": "社会保险法第八十八条"}, at("2026-03-03 11:00")))
+    ok(api.fire("zhang", cid, "notify", {}, at("2026-03-04 10:00")))
+    ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "王某"}, at("2026-03-04 11:00")))
+    ok(api.fire("head", cid, "decide_penalty", {"kinds": ["fine"], "fine": 2000, "base_amount": 1000,
+                                                "article": "社会保险法第八十八条"}, at("2026-03-05 10:00")))
+    case = ok(api.fire("zhang", cid, "serve", {"method": "direct", "recipient": "王某"}, at("2026-03-05 11:00")))
+    assert clock(case, "payment")["due_at"].startswith("2026-03-20")
+    # ten days late: 3% × 2000 × 10 = 600 yuan of 加处罚款 (处罚法第七十二条)
+    case = ok(api.fire("zhang", cid, "issue_demand", {}, at("2026-03-30 10:00")))
+    assert case["data"]["surcharge"]["amount"] == "600.00"
+    case = ok(api.fire("zhang", cid, "record_payment", {"amount": 2000}, at("2026-03-30 11:00")))
+    assert not case["data"].get("fully_executed")
+    refused(api.fire("head", cid, "close", {}, at("2026-03-30 12:00")), 409, "NOT_EXECUTED")
+    case = ok(api.fire("zhang", cid, "record_payment", {"amount": 600}, at("2026-03-30 13:00")))
+    assert case["data"]["fully_executed"] is True
+    refused(api.fire("head", cid, "apply_to_court", {"court": "辛集市人民法院"}, at("2026-04-20 10:00")), 409,
+            "ALREADY_EXECUTED")
