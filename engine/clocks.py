@@ -44,6 +44,7 @@ class ClockStatus(StrEnum):
     satisfied_late = "satisfied_late"
     suspended = "suspended"
     cancelled = "cancelled"
+    elapsed = "elapsed"  # a period for the party's own acts that has run out: not the agency's delay
 
 
 STATUS_LABELS = {
@@ -54,6 +55,7 @@ STATUS_LABELS = {
     ClockStatus.satisfied_late: "逾期完成",
     ClockStatus.suspended: "已中止",
     ClockStatus.cancelled: "已撤销",
+    ClockStatus.elapsed: "已届满",
 }
 
 SURCHARGE_RATE = Decimal("0.03")  # 加处罚款: 3% of the fine per day (处罚法 72)
