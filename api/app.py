@@ -7,7 +7,10 @@ from fastapi import FastAPI
 from api import errors
 from api.config import Settings, load_settings
 from api.deps import AppState
+from api.pages import router as pages_router
 from api.routes import auth, cases, catalogue, dashboard
+from api.routes import documents as document_routes
+from documents.issuer import PdfIssuer
 from engine.cases import CaseService
 from engine.library import Library
 from engine.persistence import make_engine
@@ -29,12 +32,10 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
     errors.install(app)
     for module in (auth, catalogue, cases, dashboard):
         app.include_router(module.router)
+    app.include_router(document_routes.router)
+    app.include_router(pages_router)
     return app
 
 
-def _document_issuer(settings: Settings) -> object | None:
-    try:
-        from documents.issuer import PdfIssuer
-    except ImportError:
-        return None
+def _document_issuer(settings: Settings) -> PdfIssuer:
     return PdfIssuer()

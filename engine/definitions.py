@@ -75,6 +75,17 @@ class StateSpec(Strict):
     final: bool = False
 
 
+class DocumentEntry(Strict):
+    """A document a transition issues; with ``when`` only if that flag is set in the case data.
+
+    In YAML an entry is a kind key (``penalty_notice``) or ``{kind: ..., when: <flag>}``, e.g.
+    the 听证告知书 only where the proposed penalty makes a hearing available (处罚法第六十三条).
+    """
+
+    kind: str
+    when: str | None = None
+
+
 class TransitionSpec(Strict):
     trigger: str
     label: str
@@ -83,7 +94,8 @@ class TransitionSpec(Strict):
     roles: list[Role]
     guards: list[NamedCall] = Field(default_factory=list)
     actions: list[NamedCall] = Field(default_factory=list)
-    documents: list[str] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list)  # kind keys, conditional ones included
+    document_when: dict[str, str] = Field(default_factory=dict)  # kind → flag it is issued under
     fields: list[str] = Field(default_factory=list)  # payload keys the form asks for
     source_law: str | None = Field(default=None, alias="law")
 
@@ -99,7 +111,24 @@ class TransitionSpec(Strict):
             for key in ("guards", "actions"):
                 if key in data:
                     data[key] = _named_calls(data[key])
+            if isinstance(data.get("documents"), list):
+                entries = [
+                    DocumentEntry(kind=d) if isinstance(d, str) else DocumentEntry(**d)
+                    for d in data["documents"]
+                ]
+                data["documents"] = [e.kind for e in entries]
+                data["document_when"] = {
+                    **data.get("document_when", {}),
+                    **{e.kind: e.when for e in entries if e.when},
+                }
         return data
+
+    def issues(self, kind: str, data: dict[str, Any]) -> bool:
+        """Whether this transition issues ``kind`` for a case with ``data`` (its ``when`` flag is set)."""
+        if kind not in self.documents:
+            return False
+        flag = self.document_when.get(kind)
+        return flag is None or bool(data.get(flag))
 
 
 class ClockSpec(Strict):

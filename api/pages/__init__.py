@@ -1,0 +1,11 @@
+"""The HTML pages (server-rendered, Simplified Chinese): one router for the app to include."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.pages import admin, auth, catalogue, dashboard, hall, workbench
+
+router = APIRouter(include_in_schema=False)
+for _module in (auth, workbench, hall, dashboard, catalogue, admin):
+    router.include_router(_module.router)

@@ -1,0 +1,219 @@
+"""What the case pages show and do, built from the case view, its flow and its catalogue item.
+
+Every change goes through the same CaseService as the JSON API, and input is validated by
+the same request schemas, so a page cannot accept what the API would refuse.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from api.deps import AppState
+from api.diagram import flow_svg
+from api.pages import fields as F
+from api.schemas import FireAction, OpenCase
+from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
+from engine.errors import DomainError, InvalidInput
+from engine.model import Actor
+from engine.timeutil import parse_moment
+
+DOC_LABELS = {
+    "filing_approval": "立案审批表",
+    "filing_refusal": "不予立案审批表",
+    "inquiry_record": "询问/现场笔录",
+    "preservation_notice": "先行登记保存通知书",
+    "sealing_decision": "封存决定书",
+    "sealing_list": "封存清单",
+    "release_decision": "解除封存决定书",
+    "investigation_report": "调查终结报告",
+    "legal_review_opinion": "法制审核意见书",
+    "collective_discussion_record": "集体讨论记录",
+    "penalty_notice": "行政处罚事先告知书",
+    "hearing_rights_notice": "听证告知书",
+    "hearing_notice": "听证通知书",
+    "penalty_decision": "行政处罚决定书",
+    "no_penalty_decision": "不予行政处罚决定书",
+    "summary_decision": "当场行政处罚决定书",
+    "referral": "移送书",
+    "service_receipt": "送达回证",
+    "demand_notice": "催告书",
+    "surcharge_notice": "加处罚款决定书",
+    "extension_approval": "延期审批表",
+    "closing_report": "结案报告",
+    "archive_index": "卷宗目录",
+    "acceptance_notice": "受理通知书",
+    "supplement_notice": "一次性告知书（补正材料通知书）",
+    "refusal_notice": "不予受理通知书",
+    "grant_notice": "准予决定告知书",
+    "denial_notice": "不予决定告知书",
+    "inspection_notice": "检查通知书",
+    "correction_order": "责令限期改正通知书",
+    "audit_notice": "稽核通知单",
+    "audit_statement_notice": "稽核告知书",
+    "audit_result_notice": "稽核结果告知书",
+    "inspection_decision": "行政检查决定书",
+}
+
+
+def doc_label(kind: str) -> str:
+    return DOC_LABELS.get(kind, kind)
+
+
+def flow_or_none(state: AppState, key: str, version: int | None = None) -> FlowSpec | None:
+    try:
+        return state.library.flow(key, version)
+    except (DomainError, KeyError):
+        return None
+
+
+def duties_of(item: CatalogueItem, stage: str | None) -> list[Duty]:
+    """The 责任事项 of the catalogue item for a flow stage (立案 matches 立案阶段责任 …)."""
+    if not stage:
+        return []
+    return [d for d in item.duties if stage in d.stage or d.stage.startswith(stage)]
+
+
+def moment_from(form: Any) -> datetime | None:
+    raw = str(form.get("occurred_at") or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_moment(raw.replace("T", " ") if len(raw) > 10 else raw)
+    except ValueError:
+        raise InvalidInput("INVALID_DATE", f"发生时间不是有效的日期时间：{raw}", field="occurred_at") from None
+
+
+def _schema_error(error: ValidationError) -> InvalidInput:
+    first = error.errors()[0] if error.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    labels = {"officers": "执法人员", "name": "姓名", "cert_no": "执法证号", "party": "当事人"}
+    named = "·".join(labels.get(p, p) for p in where.split("."))
+    return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{first.get('msg', '')}）", field=where)
+
+
+def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any) -> int:
+    """Open a case from the open-case form, through the API's schema and the case service."""
+    flow = state.library.flow(item.flow)
+    fields = F.fields_for(flow, flow.open, item)
+    data = F.payload_from(form, fields)
+    raw: dict[str, Any] = {"item": item.code, "data": data}
+    if "party" in flow.open.fields or form.get("party.name"):
+        raw["party"] = F.party_from(form)
+    if "officers" in flow.open.fields:
+        raw["officers"] = F.officers_from(form)
+    moment = moment_from(form)
+    if moment is not None:
+        raw["occurred_at"] = moment
+    try:
+        body = OpenCase.model_validate(raw)
+    except ValidationError as error:
+        raise _schema_error(error) from None
+    return state.cases.open_case(
+        actor,
+        body.item,
+        body.party,
+        [o.model_dump() for o in body.officers],
+        body.data,
+        body.occurred_at,
+        [link.model_dump() for link in body.links],
+    )
+
+
+def transition_fields(state: AppState, flow: FlowSpec, item: CatalogueItem, trigger: str) -> list[F.Field]:
+    """The union of the fields of every transition sharing the trigger (a conditional branch)."""
+    seen: dict[str, F.Field] = {}
+    for spec in flow.transitions_for(trigger):
+        for f in F.fields_for(flow, spec, item):
+            seen.setdefault(f.name, f)
+    return list(seen.values())
+
+
+def fire_from_form(state: AppState, actor: Actor, case_id: int, trigger: str, form: Any) -> None:
+    view = state.cases.view(actor, case_id)
+    flow = state.library.flow(view["flow"]["key"], view["flow"]["version"])
+    item = state.library.item(view["bureau"], view["item"]["code"])
+    if not flow.transitions_for(trigger):
+        raise InvalidInput("UNKNOWN_ACTION", f"流程“{flow.label}”没有“{trigger}”这项操作", trigger=trigger)
+    data = F.payload_from(form, transition_fields(state, flow, item, trigger))
+    raw: dict[str, Any] = {"data": data}
+    moment = moment_from(form)
+    if moment is not None:
+        raw["occurred_at"] = moment
+    version = str(form.get("expected_version") or "")
+    if version.isdigit():
+        raw["expected_version"] = int(version)
+    try:
+        body = FireAction.model_validate(raw)
+    except ValidationError as error:
+        raise _schema_error(error) from None
+    state.cases.fire(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version)
+
+
+def document_links(request: Request, case_id: int) -> dict[str, str]:
+    """URL patterns of the documents API that exist in this app (preview/issue may come later)."""
+    found: dict[str, str] = {}
+    prefix = "/api/cases/{case_id}/documents"
+    for route in request.app.routes:
+        path = getattr(route, "path", "")
+        if not path.startswith(prefix):
+            continue
+        rest = path[len(prefix) :]
+        if "preview" in rest and "{kind}" in rest:
+            found["preview"] = path.replace("{case_id}", str(case_id))
+        elif "{doc_id}" in rest and rest.count("/") == 1:
+            found["download"] = path.replace("{case_id}", str(case_id))
+        elif rest in ("", "/") and "POST" in getattr(route, "methods", set()):
+            found["issue"] = path.replace("{case_id}", str(case_id))
+    return found
+
+
+def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> dict[str, Any]:
+    """Everything the case page shows."""
+    view = state.cases.view(actor, case_id)
+    flow = state.library.flow(view["flow"]["key"], view["flow"]["version"])
+    item = state.library.item(view["bureau"], view["item"]["code"])
+    current = flow.state(view["state"])
+    actions = []
+    for action in view["actions"]:
+        spec: TransitionSpec = flow.transitions_for(action["trigger"])[0]
+        actions.append(
+            {
+                **action,
+                "law": spec.source_law,
+                "form": transition_fields(state, flow, item, action["trigger"]),
+                "document_labels": [doc_label(k) for k in action.get("documents") or []],
+                "relevant": action["allowed"] or action.get("code") != "ACTION_NOT_ALLOWED_IN_STATE",
+            }
+        )
+    allowed = [a for a in actions if a["allowed"]]
+    refused = [a for a in actions if not a["allowed"] and a["relevant"]]
+    later = [a for a in actions if not a["relevant"]]
+    links = document_links(request, case_id)
+    documents = []
+    for doc in view["documents"]:
+        download = links.get("download", "").replace("{doc_id}", str(doc["id"]))
+        documents.append({**doc, "label": doc.get("title") or doc_label(doc["kind"]), "download": download})
+    agency_clocks = [c for c in view["clocks"] if not c.get("party")]
+    party_clocks = [c for c in view["clocks"] if c.get("party")]
+    labels = {s.name: s.label for s in flow.states}
+    return {
+        "case": view,
+        "flow": flow,
+        "item": item,
+        "current": current,
+        "svg": flow_svg(flow, view["state"]),
+        "duties": duties_of(item, current.stage),
+        "allowed": allowed,
+        "refused": refused,
+        "later": later,
+        "agency_clocks": agency_clocks,
+        "party_clocks": party_clocks,
+        "documents": documents,
+        "preview": links.get("preview"),
+        "state_labels": labels,
+        "user_names": {},
+    }

@@ -1,0 +1,231 @@
+"""Form fields for a transition's ``fields``: label and widget per name, and form → payload.
+
+A flow names the payload keys its forms ask for; the label comes from the flow itself where
+a guard gives one (``requires`` labels, ``date_field``/``choice`` labels and options), else
+from the common names below, else the key. Widgets follow the value the engine expects
+(a list of penalty kinds, an amount, a date, a yes/no); unknown names are text boxes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
+
+PARTY_TYPES = {"organisation": "法人或其他组织", "individual": "公民"}
+SERVICE_METHODS = {
+    "direct": "直接送达",
+    "left": "留置送达",
+    "post": "邮寄送达",
+    "electronic": "电子送达",
+    "public": "公告送达",
+}
+
+
+def _penalty_kinds() -> dict[str, str]:
+    try:
+        from engine.rules.penalty import PENALTY_KINDS
+    except ImportError:  # pragma: no cover - the penalty rules ship with the engine
+        return {"warning": "警告", "fine": "罚款"}
+    return dict(PENALTY_KINDS)
+
+
+# name: (label, widget, options or None)
+KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
+    "lead_source": ("线索来源", "text", None),
+    "lead_summary": ("线索内容", "textarea", None),
+    "violation_ended_on": ("违法行为终了日期", "date", None),
+    "harms_life_health": ("涉及公民生命健康安全（处罚时效五年）", "bool", None),
+    "opinion": ("意见", "textarea", None),
+    "days": ("延长天数", "int", None),
+    "reason": ("理由", "textarea", None),
+    "reasons": ("理由", "textarea", None),
+    "kinds": ("处罚种类", "multi", None),
+    "fine": ("罚款金额（元）", "money", None),
+    "article": ("处罚依据条款", "article", None),
+    "facts": ("违法事实", "textarea", None),
+    "grounds": ("处罚理由及依据", "textarea", None),
+    "kind": ("类别", "text", None),
+    "summary": ("内容摘要", "textarea", None),
+    "cert_no": ("执法证号", "text", None),
+    "replacement": ("替换人员（姓名/执法证号）", "text", None),
+    "items": ("物品清单", "textarea", None),
+    "approved_by": ("批准人", "text", None),
+    "disposal": ("处理决定", "textarea", None),
+    "collective_discussion": ("已经集体讨论决定", "bool", None),
+    "report": ("调查终结报告", "textarea", None),
+    "participants": ("参加人员", "text", None),
+    "conclusion": ("结论", "textarea", None),
+    "statement": ("陈述申辩内容", "textarea", None),
+    "signed_by": ("签名人", "text", None),
+    "hearing_at": ("听证日期", "date", None),
+    "place": ("地点", "text", None),
+    "host": ("主持人", "text", None),
+    "record": ("笔录", "textarea", None),
+    "base_amount": ("计罚基数（元）", "money", None),
+    "target": ("处罚对象", "select", {"": "单位或当事人本人", "person_in_charge": "直接负责的主管人员"}),
+    "method": ("送达方式", "select", SERVICE_METHODS),
+    "recipient": ("受送达人", "text", None),
+    "witness": ("见证人", "text", None),
+    "consent": ("受送达人已书面同意电子送达", "bool", None),
+    "amount": ("金额（元）", "money", None),
+    "receipt": ("票据号", "text", None),
+    "filed_at": ("提起日期", "date", None),
+    "court": ("人民法院", "text", None),
+    "ruling_no": ("裁定书文号", "text", None),
+    "receiver": ("受移送机关", "text", None),
+    "note": ("备注", "textarea", None),
+    "comment": ("说明", "textarea", None),
+    "due_on": ("期限届满日", "date", None),
+    "period_days": ("期限（日）", "int", None),
+    "correction_days": ("改正期限（日）", "int", None),
+    "quantity": ("数量", "text", None),
+    "phone": ("联系电话", "text", None),
+    "channel": ("告知方式", "text", None),
+    "request": ("申请事项说明", "textarea", None),
+    "content": ("公示内容", "textarea", None),
+    "objection": ("异议内容", "textarea", None),
+    "account": ("收款账户", "text", None),
+    "voucher": ("拨付凭证号", "text", None),
+}
+
+
+def _notice_methods() -> dict[str, str]:
+    try:
+        from engine.rules.application import NOTICE_METHODS
+    except ImportError:
+        return {"on_spot": "当场告知", "sms": "短信告知", "post": "邮寄告知"}
+    return dict(NOTICE_METHODS)
+
+
+# A name that means something else in one flow: (flow key, name) → (label, widget, options).
+PER_FLOW: dict[tuple[str, str], tuple[str, str, dict[str, str] | None]] = {
+    ("application", "method"): ("告知方式", "select", None),
+    ("application", "materials_received"): ("已收材料", "materials", None),
+    ("application", "amount"): ("核定/拨付金额（元）", "money", None),
+}
+MATERIAL_FIELDS = {"materials", "materials_received", "received", "provided", "submitted"}
+MISSING_FIELDS = {"missing", "missing_materials", "supplement", "to_supplement"}
+for _name in MATERIAL_FIELDS:
+    KNOWN[_name] = ("已收材料", "materials", None)
+for _name in MISSING_FIELDS:
+    KNOWN[_name] = ("须补正的材料", "materials", None)
+SPECIAL = {"party", "officers"}
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    widget: str  # text, textarea, int, money, date, bool, select, multi, materials, article
+    options: dict[str, str] = field(default_factory=dict)
+    suggestions: list[str] = field(default_factory=list)
+    required: bool = False
+
+
+def flow_labels(flow: FlowSpec) -> dict[str, tuple[str, dict[str, str] | None]]:
+    """Labels (and options) the flow itself gives its payload keys through its guards."""
+    found: dict[str, tuple[str, dict[str, str] | None]] = {}
+    specs = [flow.open, *flow.transitions]
+    for spec in specs:
+        for call in spec.guards:
+            args = call.args
+            for key, label in (args.get("labels") or {}).items():
+                found.setdefault(str(key), (str(label), None))
+            if "field" in args and "label" in args:
+                options = args.get("options") if isinstance(args.get("options"), dict) else None
+                found[str(args["field"])] = (str(args["label"]), options)
+    return found
+
+
+def required_of(spec: TransitionSpec) -> set[str]:
+    names: set[str] = set()
+    for call in spec.guards:
+        if call.name == "requires":
+            names.update(str(f) for f in call.args.get("fields", []))
+        elif call.name in ("date_field", "choice") and "field" in call.args:
+            names.add(str(call.args["field"]))
+    return names
+
+
+def fields_for(flow: FlowSpec, spec: TransitionSpec, item: CatalogueItem) -> list[Field]:
+    """The form of one transition (or of opening a case), without party and officers."""
+    labels = flow_labels(flow)
+    required = required_of(spec)
+    result = []
+    for name in spec.fields:
+        if name in SPECIAL:
+            continue
+        label, widget, options = PER_FLOW.get((flow.key, name)) or KNOWN.get(name, (name, "text", None))
+        if (flow.key, name) == ("application", "method"):
+            options = _notice_methods()
+        given = labels.get(name)
+        if given:
+            label = given[0]
+            if given[1]:
+                widget, options = "select", given[1]
+        widget_options = dict(options or {})
+        suggestions: list[str] = []
+        if widget == "multi" and name == "kinds":
+            widget_options = _penalty_kinds()
+        if widget == "article":
+            widget = "text"
+            suggestions = [str(a) for a in item.settings.get("penalty_articles") or []]
+        if widget == "materials":
+            widget_options = {str(m): str(m) for m in item.settings.get("materials") or []}
+            if not widget_options:
+                widget = "textarea"
+        result.append(Field(name, label, widget, widget_options, suggestions, name in required))
+    return result
+
+
+def payload_from(form: Any, fields: list[Field]) -> dict[str, Any]:
+    """The payload of a submitted form: blanks left out so the engine names what is missing."""
+    payload: dict[str, Any] = {}
+    for f in fields:
+        key = f"f.{f.name}"
+        if f.widget in ("multi", "materials"):
+            values = [str(v) for v in form.getlist(key) if str(v).strip()]
+            if values:
+                payload[f.name] = values
+            continue
+        if f.widget == "bool":
+            payload[f.name] = form.get(key) in ("on", "1", "true")
+            continue
+        raw = str(form.get(key) or "").strip()
+        if not raw:
+            continue
+        if f.widget == "int":
+            payload[f.name] = int(raw) if raw.lstrip("-").isdigit() else raw
+        elif f.widget == "money":
+            payload[f.name] = _number(raw)
+        else:
+            payload[f.name] = raw
+    return payload
+
+
+def _number(raw: str) -> Any:
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw  # the engine refuses it with the field's name
+    return int(value) if value.is_integer() else value
+
+
+def party_from(form: Any) -> dict[str, Any]:
+    party = {
+        key: str(form.get(f"party.{key}") or "").strip()
+        for key in ("name", "type", "address", "credit_code", "id_no", "phone")
+    }
+    return {k: v for k, v in party.items() if v}
+
+
+def officers_from(form: Any) -> list[dict[str, Any]]:
+    names, certs = form.getlist("officer.name"), form.getlist("officer.cert_no")
+    officers = []
+    for name, cert in zip(names, certs, strict=False):
+        name, cert = str(name).strip(), str(cert).strip()
+        if name or cert:
+            officers.append({"name": name, "cert_no": cert})
+    return officers

@@ -1,0 +1,219 @@
+"""The service hall (窗口): fast intake with the materials checklist, the one-time notice, queues.
+
+Intake opens an application case (收件, the materials ticked) and then fires the flow's own
+decision: the transition out of the initial state that issues the 受理通知书 (accept), the
+一次性告知书 (one-time notice of everything missing), the 不予受理通知书 (refuse), or, for an
+immediate item, completes it on the spot. The decisions are found from the flow's data
+(its documents), so another intake flow works the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from api.deps import AppState, State
+from api.pages import fields as F
+from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form
+from api.pages.web import PageActor, posted_form, redirect, render, render_error
+from engine.definitions import CatalogueItem, FlowSpec, Role, TransitionSpec
+from engine.errors import DomainError, InvalidInput
+from engine.model import Actor
+from engine.tables import Case
+from engine.timeutil import from_db, local
+
+router = APIRouter(include_in_schema=False)
+
+# decision → (document kind that marks the transition, button label)
+DECISIONS = {
+    "accept": ("acceptance_notice", "受理（出具受理通知书）"),
+    "supplement": ("supplement_notice", "一次性告知补正（出具一次性告知书）"),
+    "refuse": ("refusal_notice", "不予受理（出具不予受理通知书）"),
+    "complete": ("grant_notice", "当场办结（即办）"),
+}
+
+
+def hall_flow(flow: FlowSpec | None) -> bool:
+    return bool(flow and Role.clerk in flow.open.roles)
+
+
+def decision_transitions(flow: FlowSpec, item: CatalogueItem) -> dict[str, TransitionSpec]:
+    """The decisions available right after intake, from the transitions leaving the initial state."""
+    found: dict[str, TransitionSpec] = {}
+    for spec in flow.transitions:
+        if flow.initial not in spec.source or Role.clerk not in spec.roles:
+            continue
+        for decision, (kind, _) in DECISIONS.items():
+            if kind in spec.documents and decision not in found:
+                if decision == "complete" and not item.settings.get("immediate"):
+                    continue
+                if decision == "accept" and any(g.name == "notice_period_elapsed" for g in spec.guards):
+                    continue
+                found[decision] = spec
+    return found
+
+
+def _hall_items(state: AppState, actor: Actor, q: str) -> list[dict[str, Any]]:
+    result = []
+    for item in state.library.catalogue(actor.bureau).items:
+        flow = flow_or_none(state, item.flow)
+        if not hall_flow(flow) and not item.settings.get("materials"):
+            continue
+        if q and q not in item.name and q != item.code and q not in (item.power_code or ""):
+            continue
+        result.append({"item": item, "flow": flow, "ready": hall_flow(flow)})
+    return result
+
+
+def _queues(state: AppState, actor: Actor) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    today = local(datetime.now().astimezone()).date()
+    with Session(state.engine) as session:
+        rows = session.exec(
+            select(Case).where(Case.bureau_code == actor.bureau).order_by(col(Case.id).desc())
+        ).all()
+    todays, waiting = [], []
+    for row in rows:
+        flow = flow_or_none(state, row.flow_key, row.flow_version)
+        if not hall_flow(flow):
+            continue
+        assert flow is not None
+        current = flow.state(row.state)
+        entry = {
+            "id": row.id,
+            "number": row.number,
+            "item": state.library.item(row.bureau_code, row.item_code).name,
+            "party": row.party.get("name", ""),
+            "state": current.label,
+            "opened_at": from_db(row.opened_at).isoformat(),
+            "missing": row.data.get("materials_missing") or [],
+        }
+        if local(from_db(row.opened_at)).date() == today:
+            todays.append(entry)
+        if "supplement" in row.state or "补正" in current.label:
+            waiting.append(entry)
+    return todays, waiting
+
+
+@router.get("/hall")
+def hall(request: Request, state: State, actor: PageActor, q: str = "", notice: str = "") -> Response:
+    todays, waiting = _queues(state, actor)
+    return render(
+        request,
+        state,
+        "hall.html",
+        actor,
+        items=_hall_items(state, actor, q.strip()),
+        q=q,
+        todays=todays,
+        waiting=waiting,
+        notice=notice,
+        title="服务大厅",
+    )
+
+
+def _intake_page(request, state, actor, code, error=None, form=None):  # type: ignore[no-untyped-def]
+    try:
+        item = state.library.item(actor.bureau, code)
+    except DomainError as err:
+        return render_error(request, state, actor, err)
+    flow = flow_or_none(state, item.flow)
+    ready = hall_flow(flow)
+    decisions = decision_transitions(flow, item) if flow and ready else {}
+    extra: list[F.Field] = []
+    if flow and ready:
+        taken = {"materials_received", *F.MATERIAL_FIELDS}
+        extra = [f for f in F.fields_for(flow, flow.open, item) if f.name not in taken]
+        for spec in decisions.values():
+            extra += [f for f in F.fields_for(flow, spec, item) if f.name not in {e.name for e in extra}]
+    status = 200 if error is None else {"invalid": 422, "forbidden": 403}.get(error.kind, 409)
+    return render(
+        request,
+        state,
+        "intake.html",
+        actor,
+        status_code=status,
+        item=item,
+        flow=flow,
+        ready=ready,
+        materials=[str(m) for m in item.settings.get("materials") or []],
+        decisions=[(key, DECISIONS[key][1], spec) for key, spec in decisions.items()],
+        extra=extra,
+        party_types=F.PARTY_TYPES,
+        error=error,
+        form=form,
+        title=f"受理：{item.name}",
+    )
+
+
+@router.get("/hall/intake/{code}")
+def intake_page(request: Request, state: State, actor: PageActor, code: str) -> Response:
+    return _intake_page(request, state, actor, code)
+
+
+def _with_materials(form: Any, flow: FlowSpec, ticked: list[str]) -> FormData:
+    """The submitted form plus the ticked materials under the open transition's material field."""
+    items = [(k, v) for k, v in form.multi_items() if not k.startswith("material")]
+    for name in flow.open.fields:
+        if name in F.MATERIAL_FIELDS:
+            items += [(f"f.{name}", m) for m in ticked]
+    return FormData(items)
+
+
+@router.post("/hall/intake/{code}")
+async def intake(request: Request, state: State, actor: PageActor, code: str) -> Response:
+    form = await request.form()
+    decision = str(form.get("decision") or "")
+    case_id: int | None = None
+    try:
+        await posted_form(request, state)
+        item = state.library.item(actor.bureau, code)
+        flow = state.library.flow(item.flow)
+        decisions = decision_transitions(flow, item)
+        if decision and decision not in decisions:
+            raise InvalidInput("DECISION_UNKNOWN", "请选择受理、一次性告知补正或不予受理", decision=decision)
+        ticked = [str(m) for m in form.getlist("material")]
+        complete = _with_materials(form, flow, ticked)
+        case_id = open_from_form(state, actor, item, complete)
+        if decision:
+            fire_from_form(state, actor, case_id, decisions[decision].trigger, complete)
+    except DomainError as error:
+        if case_id is None:
+            return _intake_page(request, state, actor, code, error, form)
+        return _hall_case(request, state, actor, case_id, error=error, form=form)
+    labels = {"accept": "已受理", "supplement": "已出具一次性告知书", "refuse": "已出具不予受理通知书",
+              "complete": "已当场办结"}
+    return redirect(f"/hall/cases/{case_id}", labels.get(decision, "已收件"))
+
+
+def _hall_case(request, state, actor, case_id, error=None, form=None, notice=""):  # type: ignore[no-untyped-def]
+    try:
+        context = case_page(request, state, actor, case_id)
+    except DomainError as err:
+        return render_error(request, state, actor, err)
+    data = context["case"]["data"]
+    status = 200 if error is None else {"invalid": 422, "forbidden": 403}.get(error.kind, 409)
+    return render(
+        request,
+        state,
+        "hall_case.html",
+        actor,
+        status_code=status,
+        error=error,
+        form=form,
+        notice=notice,
+        received=data.get("materials_received") or [],
+        missing=data.get("materials_missing") or [],
+        back=f"/hall/cases/{case_id}",
+        failed=None,
+        **context,
+    )
+
+
+@router.get("/hall/cases/{case_id}")
+def hall_case(request: Request, state: State, actor: PageActor, case_id: int, notice: str = "") -> Response:
+    return _hall_case(request, state, actor, case_id, notice=notice)

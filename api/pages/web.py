@@ -1,0 +1,227 @@
+"""What every page shares: templates, the logged-in user, CSRF tokens, rendering and errors.
+
+The session cookie holds the same JWT as the API's bearer token, so pages and API share
+users and roles. CSRF is a signed double-submit token: a random cookie value and, in every
+form, its HMAC under the app secret; a POST whose two halves disagree is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from api.deps import AppState, State
+from api.security import read_token
+from api.users import actor_of, user_by_name
+from engine.definitions import ROLE_LABELS, Role
+from engine.errors import DomainError, Forbidden
+from engine.model import Actor
+from engine.timeutil import local
+
+SESSION_COOKIE = "caseflow_session"
+CSRF_COOKIE = "caseflow_csrf"
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+STATUS_LABELS = {
+    "running": "进行中",
+    "due_soon": "即将到期",
+    "overdue": "已超期",
+    "satisfied": "已完成",
+    "satisfied_late": "逾期完成",
+    "suspended": "已中止（期限暂停计算）",
+    "cancelled": "已撤销",
+}
+STATUS_EXPLAINED = {
+    "running": "期限正在计算，尚未临近届满。",
+    "due_soon": "期限即将届满，请尽快办理。",
+    "overdue": "已超过法定期限，存在追责风险。",
+    "satisfied": "已在期限内完成。",
+    "satisfied_late": "已完成，但超过了期限。",
+    "suspended": "依法不计入期限的事项进行中，期限暂停计算。",
+    "cancelled": "该期限因案件终止等原因不再计算。",
+}
+
+
+def fmt_moment(value: Any, with_time: bool = True) -> str:
+    """A stored ISO moment as Beijing wall-clock text."""
+    if not value:
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return f"{local(moment):%Y-%m-%d %H:%M}" if with_time else f"{local(moment):%Y-%m-%d}"
+
+
+def role_labels(roles: Any) -> str:
+    return "、".join(ROLE_LABELS[Role(r)] for r in roles if r in Role.__members__)
+
+
+def show(value: Any) -> str:
+    """A payload or data value as plain Chinese-readable text (no JSON escapes)."""
+    if isinstance(value, dict):
+        return "；".join(f"{field_label(k)}：{show(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(show(v) for v in value)
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return "" if value is None else str(value)
+
+
+def field_label(name: Any) -> str:
+    from api.pages.fields import KNOWN
+
+    known = KNOWN.get(str(name))
+    return known[0] if known else str(name)
+
+
+TEMPLATES.env.filters["show"] = show
+TEMPLATES.env.filters["label"] = field_label
+TEMPLATES.env.filters["moment"] = fmt_moment
+TEMPLATES.env.filters["day"] = lambda v: fmt_moment(v, with_time=False)
+TEMPLATES.env.filters["roles"] = role_labels
+TEMPLATES.env.globals["STATUS_LABELS"] = STATUS_LABELS
+TEMPLATES.env.globals["STATUS_EXPLAINED"] = STATUS_EXPLAINED
+
+
+# --- session -----------------------------------------------------------------------------
+
+
+def session_actor(request: Request, state: AppState) -> Actor | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    username = read_token(token, state.settings.secret) if token else None
+    user = user_by_name(state.engine, username) if username else None
+    if user is None or not user.active:
+        return None
+    return actor_of(user)
+
+
+def page_actor(request: Request, state: State) -> Actor:
+    """The logged-in user of a page; anyone else is sent to the login page."""
+    actor = session_actor(request, state)
+    if actor is None:
+        target = request.url.path
+        raise HTTPException(status_code=303, headers={"Location": f"/login?next={target}"})
+    return actor
+
+
+PageActor = Annotated[Actor, Depends(page_actor)]
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if not actor.roles & set(roles):
+        allowed = "、".join(ROLE_LABELS[r] for r in roles)
+        raise Forbidden("PAGE_FORBIDDEN", f"此页面仅限{allowed}使用")
+
+
+def landing(actor: Actor) -> str:
+    """The page each role starts on."""
+    if Role.officer in actor.roles:
+        return "/workbench"
+    if Role.clerk in actor.roles:
+        return "/hall"
+    if actor.roles & {Role.head, Role.supervisor}:
+        return "/dashboard"
+    if Role.reviewer in actor.roles:
+        return "/workbench?view=review"
+    if Role.admin in actor.roles:
+        return "/admin"
+    return "/catalogue"
+
+
+# --- CSRF --------------------------------------------------------------------------------
+
+
+def _sign(secret: str, nonce: str) -> str:
+    return hmac.new(secret.encode(), f"csrf:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_nonce(request: Request) -> str:
+    nonce = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf_nonce", None)
+    if not nonce:
+        nonce = secrets.token_urlsafe(24)
+        request.state.csrf_nonce = nonce
+    return str(nonce)
+
+
+def check_csrf(request: Request, state: AppState, form: Any) -> None:
+    nonce = request.cookies.get(CSRF_COOKIE)
+    given = str(form.get("csrf") or "")
+    if not nonce or not hmac.compare_digest(given, _sign(state.settings.secret, nonce)):
+        raise Forbidden("CSRF_FAILED", "表单已过期或来源不明，请刷新页面后重新提交")
+
+
+async def posted_form(request: Request, state: AppState) -> Any:
+    """The submitted form, after its CSRF token has been checked."""
+    form = await request.form()
+    check_csrf(request, state, form)
+    return form
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+NAV = [
+    ("/workbench", "我的案件", {Role.officer, Role.reviewer}),
+    ("/hall", "服务大厅", {Role.clerk}),
+    ("/dashboard", "督办看板", {Role.head, Role.supervisor}),
+    ("/approvals", "待审批", {Role.head}),
+    ("/cases", "全部案件", {Role.officer, Role.head, Role.supervisor, Role.reviewer, Role.clerk}),
+    ("/catalogue", "权责清单", set(Role)),
+    ("/admin", "系统管理", {Role.admin}),
+]
+
+
+def render(
+    request: Request,
+    state: AppState,
+    template: str,
+    actor: Actor | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    nonce = csrf_nonce(request)
+    nav = [(href, label) for href, label, roles in NAV if actor and actor.roles & roles]
+    bureau = state.library.catalogues.get(actor.bureau) if actor else None
+    response = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "actor": actor,
+            "nav": nav,
+            "bureau_name": bureau.bureau.name if bureau else "",
+            "csrf": _sign(state.settings.secret, nonce),
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.cookies.get(CSRF_COOKIE) != nonce:
+        response.set_cookie(
+            CSRF_COOKIE,
+            nonce,
+            httponly=True,
+            samesite="strict",
+            secure=state.settings.secure_cookies,
+        )
+    return response
+
+
+def render_error(request: Request, state: AppState, actor: Actor | None, error: DomainError) -> HTMLResponse:
+    status = {"not_found": 404, "forbidden": 403, "invalid": 422, "unauthenticated": 401}.get(error.kind, 409)
+    return render(request, state, "error.html", actor, status_code=status, error=error)
+
+
+def redirect(url: str, notice: str | None = None) -> RedirectResponse:
+    if notice:
+        from urllib.parse import quote
+
+        url += ("&" if "?" in url else "?") + "notice=" + quote(notice)
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,69 @@
+"""Documents of a case: preview before issuing (no number, nothing stored) and correction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CurrentActor, State
+from documents.corrections import correct_document
+from documents.preview import preview
+from engine.timeutil import TZ
+
+router = APIRouter(prefix="/api/cases", tags=["documents"])
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PreviewRequest(Body):
+    occurred_at: datetime | None = None
+    data: dict[str, Any] = Field(default_factory=dict)  # the payload of the action that would issue it
+
+
+class CorrectionRequest(Body):
+    occurred_at: datetime | None = None
+    reason: str = ""
+    fields: dict[str, Any] = Field(default_factory=dict)  # corrected values by field name
+
+
+def _moment(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now().astimezone()
+    return value if value.tzinfo else value.replace(tzinfo=TZ)
+
+
+@router.post("/{case_id}/documents/preview/{kind}")
+def preview_document(
+    state: State, actor: CurrentActor, case_id: int, kind: str, body: PreviewRequest | None = None
+) -> Response:
+    """The PDF as it would be issued now, numbered 〔预览〕; X-Missing-Fields lists what is still missing."""
+    body = body or PreviewRequest()
+    pdf, missing = preview(state.cases, actor, case_id, kind, body.data, _moment(body.occurred_at))
+    listed = [{"field": r.field, "label": r.label, "article": r.article} for r in missing]
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"inline; filename=preview-{kind}.pdf",
+            "X-Missing-Fields": json.dumps(listed),
+        },
+    )
+
+
+@router.post("/{case_id}/documents/{doc_id}/correct", status_code=201)
+def correct(
+    state: State, actor: CurrentActor, case_id: int, doc_id: int, body: CorrectionRequest
+) -> dict[str, Any]:
+    """Issue a corrected document citing the one it replaces; the original stays unchanged."""
+    new_id = correct_document(
+        state.cases, actor, case_id, doc_id, body.fields, body.reason, _moment(body.occurred_at)
+    )
+    view = state.cases.view(actor, case_id)
+    document = next(d for d in view["documents"] if d["id"] == new_id)
+    return {"document": document, "case": view}

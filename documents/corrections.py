@@ -1,0 +1,150 @@
+"""Correcting an issued document: a new document, with a new number, that cites the one it replaces.
+
+An issued document never changes (the database refuses UPDATE and DELETE on it). A correction
+takes the stored fields of the original, applies the corrected values, checks the required
+contents again and issues a new document with ``replaces_id``, together with an event on the
+case ("更正文书") in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from documents.fields import cn_date
+from documents.issuer import refuse_missing, store_document
+from documents.kinds import kind_of
+from documents.numbering import prefix_of
+from documents.source import agency_name
+from engine.cases import CaseService
+from engine.definitions import Role
+from engine.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound, RuleViolation
+from engine.events import GENESIS, event_hash
+from engine.model import Actor
+from engine.persistence import unit_of_work
+from engine.tables import Case, Document, Event
+from engine.timeutil import to_db
+
+CORRECTING_ROLES = {Role.officer, Role.head}
+
+
+def correct_document(
+    cases: CaseService,
+    actor: Actor,
+    case_id: int,
+    doc_id: int,
+    changes: dict[str, Any],
+    reason: str | None,
+    moment: datetime,
+) -> int:
+    """Issue the corrected document; returns its id."""
+    if not actor.roles & CORRECTING_ROLES:
+        raise Forbidden("ROLE_NOT_ALLOWED", "“更正文书”只能由执法人员或负责人办理")
+    if not reason or not reason.strip():
+        raise InvalidInput("FIELD_REQUIRED", "缺少必填项：更正理由", field="reason")
+    with unit_of_work(cases.engine) as session:
+        case = session.get(Case, case_id)
+        original = session.get(Document, doc_id)
+        if (
+            case is None
+            or case.bureau_code != actor.bureau
+            or original is None
+            or original.case_id != case_id
+        ):
+            raise NotFound("DOCUMENT_NOT_FOUND", f"本案没有编号为{doc_id}的文书", doc_id=doc_id)
+        later = session.exec(select(Document).where(Document.replaces_id == doc_id)).first()
+        if later is not None:
+            raise RuleViolation(
+                "DOCUMENT_ALREADY_CORRECTED",
+                f"文书{original.number}已由{later.number}更正，请更正最新的文书",
+                replaced_by=later.id,
+            )
+        unknown = sorted(set(changes) - set(original.fields))
+        if unknown:
+            raise InvalidInput(
+                "DOCUMENT_FIELD_UNKNOWN",
+                f"《{original.title}》没有这些内容：{'、'.join(unknown)}",
+                fields=unknown,
+            )
+        kind = kind_of(original.kind)
+        fields = {**original.fields, **changes, "issued_on": cn_date(moment)}
+        refuse_missing(kind, fields)
+        event = _append_event(session, case, actor, moment, original, changes, reason)
+        library_item = cases.library.item(case.bureau_code, case.item_code)
+        flow = cases.library.flow(case.flow_key, case.flow_version)
+        settings = cases.settings_for(session, flow, library_item, case.bureau_code)
+        corrected = store_document(
+            session,
+            kind,
+            fields,
+            case_id=case_id,
+            bureau=case.bureau_code,
+            moment=moment,
+            prefix=prefix_of(settings, agency_name(session, case.bureau_code, library_item.subject)),
+            issued_by=actor.username,
+            event_id=event.id,
+            replaces=original,
+        )
+        assert corrected.id is not None
+        return corrected.id
+
+
+def _append_event(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    moment: datetime,
+    original: Document,
+    changes: dict[str, Any],
+    reason: str,
+) -> Event:
+    """The correction as a recorded fact on the case; bumps the case version like any change."""
+    assert case.id is not None
+    bumped = session.execute(
+        update(Case)
+        .where(col(Case.id) == case.id, col(Case.version) == case.version)
+        .values(version=case.version + 1, updated_at=to_db(datetime.now().astimezone()))
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentUpdate(
+            "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=case.id
+        )
+    last = session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.seq).desc())).first()
+    if last is not None and to_db(moment) < to_db(last.occurred_at):
+        raise InvalidInput("OCCURRED_BEFORE_PREVIOUS", "更正时间早于上一步骤的时间", field="occurred_at")
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    payload = {"document_id": original.id, "number": original.number, "changes": changes, "reason": reason}
+    recorded, occurred = to_db(datetime.now().astimezone()), to_db(moment)
+    event = Event(
+        case_id=case.id,
+        seq=seq,
+        trigger="correct_document",
+        label=f"更正文书（{original.title}）",
+        from_state=case.state,
+        to_state=case.state,
+        actor=actor.username,
+        occurred_at=occurred,
+        recorded_at=recorded,
+        payload=payload,
+        prev_hash=prev,
+        hash=event_hash(
+            case_id=case.id,
+            seq=seq,
+            trigger="correct_document",
+            from_state=case.state,
+            to_state=case.state,
+            actor=actor.username,
+            occurred_at=occurred,
+            recorded_at=recorded,
+            payload=payload,
+            prev_hash=prev,
+        ),
+    )
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,367 @@
+"""The pages driven in Debian's Chromium through Playwright, against a live server on SQLite.
+
+The app runs under uvicorn in a thread on a free local port with the demo data of
+辛集市医疗保障局; each test logs in as the role it needs. Screenshots of the main pages are
+saved to tests/artifacts/ (kept out of git) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "caseflow-demo"
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The app with the demo data, served on 127.0.0.1 for the module's tests."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.config import Settings
+    from api.demo import load_demo
+    from api.users import create_user
+
+    data = tmp_path_factory.mktemp("browser")
+    settings = Settings(database_url=f"sqlite:///{data / 'caseflow.db'}", data_dir=data, secret="b" * 48)
+    app = create_app(settings)
+    state = app.state.caseflow
+    list(load_demo(state))
+    create_user(state.engine, "locked", bureau="xinji", roles=["clerk"], password="right-password", name="锁定测试")
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}", "state": state}
+    uv.should_exit = True
+    thread.join(timeout=10)
+    state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
+    contexts = []
+
+    def make(width: int = 1366, height: int = 768) -> Any:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, base_url=server["url"], accept_downloads=True
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def action(page: Any, trigger: str) -> Any:
+    """Open an allowed action's form on the case page and return it."""
+    details = page.locator(f"details[data-trigger={trigger}]")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return details.locator("form")
+
+
+def submit(form: Any) -> None:
+    form.locator("button[type=submit]").click()
+    form.page.wait_for_load_state()
+
+
+@pytest.mark.parametrize(
+    ("username", "landing", "heading"),
+    [
+        ("zhangwei", "/workbench", "我的案件"),
+        ("sunli", "/hall", "服务大厅"),
+        ("zhaomin", "/dashboard", "督办看板"),
+        ("zhoujie", "/dashboard", "督办看板"),
+        ("wangfang", "/workbench?view=review", "待法制审核案件"),
+        ("admin", "/admin", "系统管理"),
+    ],
+)
+def test_each_role_lands_on_its_page(new_page: Any, server: dict[str, Any], username: str, landing: str,
+                                     heading: str) -> None:
+    page = new_page()
+    page.goto("/workbench")
+    assert "/login" in page.url  # every page needs a login
+    login(page, username)
+    assert page.url == server["url"] + landing
+    assert heading in page.locator("h1").first.inner_text()
+    assert "辛集市医疗保障局" in page.locator("header").inner_text()
+    cookie = next(c for c in page.context.cookies() if c["name"] == "caseflow_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    shot(page, f"landing-{username}")
+    page.click("header button[type=submit]")  # 退出
+    assert "/login" in page.url
+    page.goto("/catalogue")
+    assert "/login" in page.url
+
+
+def test_wrong_password_locks_the_account_and_forged_forms_are_refused(new_page: Any) -> None:
+    page = new_page()
+    for _ in range(5):
+        login(page, "locked", "wrong-password")
+        assert "用户名或密码错误" in page.content() or "锁定" in page.content()
+    login(page, "locked", "right-password")
+    assert "账户已暂时锁定" in page.locator(".error").inner_text()
+    shot(page, "login-locked")
+    # a form posted without the CSRF token of this browser is refused
+    login(page, "sunli")
+    response = page.request.post("/logout", form={"csrf": "forged"})
+    assert response.status == 403
+
+
+def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
+    officer = new_page()
+    login(officer, "zhangwei")
+    officer.goto("/cases/new")
+    shot(officer, "pick-item")
+    officer.goto("/cases/new?item=3")
+    officer.fill("input[name='party.name']", "辛集市示例大药房")
+    officer.select_option("select[name='party.type']", "organisation")
+    officer.fill("input[name='party.address']", "辛集市建设路1号")
+    names = officer.locator("input[name='officer.name']")
+    certs = officer.locator("input[name='officer.cert_no']")
+    assert names.nth(0).input_value() == "张伟"  # the logged-in officer is filled in
+    names.nth(1).fill("李强")
+    certs.nth(1).fill("冀130181002")
+    officer.fill("input[name='f.lead_source']", "举报")
+    officer.fill("textarea[name='f.lead_summary']", "群众举报串换药品")
+    officer.fill("input[name='f.violation_ended_on']", "2026-01-15")
+    shot(officer, "open-case-form")
+    officer.click("form[action='/cases/new'] button[type=submit]")
+    officer.wait_for_load_state()
+    assert re.search(r"/cases/\d+$", officer.url.split("?")[0])
+    case_url = officer.url.split("?")[0]
+    number = officer.locator("h1").inner_text().split(" · ")[0]
+    assert officer.locator("svg g.current").get_attribute("data-state") == "lead_check"
+    assert "立案阶段责任" in officer.locator(".duty").first.inner_text()  # 责任事项 quoted from the list
+
+    # a wrong action shows the Chinese refusal: a fine over 3000 yuan is not for the summary procedure
+    form = action(officer, "decide_on_spot")
+    form.locator("input[name='f.kinds'][value='fine']").check()
+    form.locator("input[name='f.fine']").fill("5000")
+    form.locator("input[name='f.article']").fill("社会保险法第八十七条")
+    form.locator("textarea[name='f.facts']").fill("串换药品")
+    submit(form)
+    refusal = officer.locator(".error").inner_text()
+    assert "第五十一条" in refusal and "SUMMARY_LIMIT_EXCEEDED" in refusal
+    shot(officer, "case-refusal")
+    assert officer.locator("svg g.current").get_attribute("data-state") == "lead_check"
+
+    # an action that only a head may take is listed with its reason
+    assert "只能由负责人办理" in officer.locator(".refusal[data-trigger=decline_filing]").inner_text()
+    form = action(officer, "propose_filing")
+    form.locator("textarea[name='f.opinion']").fill("建议立案")
+    submit(form)
+    assert "立案审批" in officer.locator("#current-state").inner_text()
+
+    head = new_page()
+    login(head, "zhaomin")
+    head.goto("/approvals")
+    shot(head, "approvals")
+    assert number in head.locator("table").inner_text()
+    head.locator("a", has_text=number).click()
+    head.wait_for_load_state()
+    submit(action(head, "approve_filing"))
+    assert "调查取证" in head.locator("#current-state").inner_text()
+
+    officer.goto(case_url)
+    form = action(officer, "record_evidence")
+    form.locator("input[name='f.kind']").fill("询问笔录")
+    form.locator("textarea[name='f.summary']").fill("询问药房负责人")
+    submit(form)
+    form = action(officer, "finish_investigation")
+    submit(form)  # no report: the engine names the missing field
+    assert "缺少必填项：调查终结报告" in officer.locator(".error").inner_text()
+    form = action(officer, "finish_investigation")
+    form.locator("textarea[name='f.report']").fill("事实清楚，证据确凿")
+    submit(form)
+    form = action(officer, "propose_penalty")
+    form.locator("textarea[name='f.facts']").fill("串换药品骗取医保基金2000元")
+    form.locator("textarea[name='f.grounds']").fill("社会保险法第八十七条")
+    form.locator("input[name='f.kinds'][value='fine']").check()
+    form.locator("input[name='f.fine']").fill("5000")
+    form.locator("input[name='f.article']").fill("社会保险法第八十七条")
+    submit(form)
+    submit(action(officer, "notify"))
+    assert "已告知" in officer.locator("#current-state").inner_text()
+    assert officer.locator("svg g.current").get_attribute("data-state") == "notified"
+    timeline = officer.locator(".timeline").inner_text()
+    for step in ("登记案件线索", "提请立案", "批准立案", "调查终结", "送达行政处罚事先告知书"):
+        assert step in timeline
+    assert "陈述申辩期" in officer.locator(".card", has_text="法定期限").inner_text()
+    shot(officer, "case-notified")
+    tablet = new_page(820, 1180)
+    login(tablet, "zhangwei")
+    tablet.goto(case_url)
+    shot(tablet, "case-notified-tablet")
+    officer.goto("/workbench")
+    assert "已告知" in officer.locator("table").inner_text()
+    shot(officer, "workbench")
+
+
+def test_clerk_gives_a_one_time_notice_for_an_incomplete_application(
+    new_page: Any, server: dict[str, Any]
+) -> None:
+    library = server["state"].library
+    if ("application", 1) not in library.flows:
+        pytest.skip("the application flow (processes/flows/application.yaml) does not exist yet")
+    clerk = new_page()
+    login(clerk, "sunli")
+    clerk.fill("#q", "生育")
+    clerk.click("form[action='/hall'] button[type=submit]")
+    clerk.wait_for_load_state()
+    clerk.locator("a", has_text="收件受理").first.click()
+    clerk.wait_for_load_state()
+    assert "生育" in clerk.locator("h1").inner_text()
+    clerk.fill("input[name='party.name']", "王某某")
+    boxes = clerk.locator("#materials input[type=checkbox]")
+    assert boxes.count() == 3
+    boxes.nth(0).check()
+    shot(clerk, "hall-intake")
+    clerk.click("button[name=decision][value=accept]")  # materials missing: refused with the reason
+    clerk.wait_for_load_state()
+    assert "申请材料不齐全" in clerk.locator(".error").inner_text()
+    clerk.goto("/hall")
+    clerk.locator("#queue-today a").first.click()
+    clerk.wait_for_load_state()
+    form = action(clerk, "notify_supplement")
+    form.locator("select[name='f.method']").select_option("on_spot")
+    submit(form)
+    assert "待补正" in clerk.locator("#current-state").inner_text()
+    missing = clerk.locator("#missing").inner_text()
+    assert "婴儿出生医学证明" in missing and "生育诊断证明" in missing
+    shot(clerk, "hall-case-supplement")
+    clerk.goto("/hall")
+    assert "婴儿出生医学证明" in clerk.locator("#queue-supplement").inner_text()
+    shot(clerk, "hall")
+
+    # a second applicant, the one-time notice straight from the intake screen
+    clerk.goto(clerk.url.split("/hall")[0] + "/hall?q=9")
+    clerk.locator("a", has_text="收件受理").first.click()
+    clerk.wait_for_load_state()
+    clerk.fill("input[name='party.name']", "赵某某")
+    clerk.locator("#materials input[type=checkbox]").nth(1).check()
+    clerk.click("button[name=decision][value=supplement]")
+    clerk.wait_for_load_state()
+    assert "待补正" in clerk.locator("#current-state").inner_text()
+    form = action(clerk, "supplement")
+    for box in form.locator("input[name='f.materials_received']").all():
+        box.check()
+    submit(form)
+    submit(action(clerk, "accept"))
+    assert "审查" in clerk.locator("#current-state").inner_text()
+
+
+def test_supervisor_filters_the_overdue_list_and_downloads_it(new_page: Any) -> None:
+    from openpyxl import load_workbook
+
+    page = new_page()
+    login(page, "zhoujie")
+    assert int(page.locator("#count-overdue").inner_text()) >= 1
+    assert page.locator("svg.chart").count() == 2
+    assert page.locator("svg.chart g.bar").count() >= 1  # overdue steps per department
+    shot(page, "dashboard")
+    page.select_option("select[name=status]", "overdue")
+    page.select_option("select[name=officer]", "张伟")
+    page.click("#filters button[type=submit]")
+    page.wait_for_load_state()
+    assert "status=overdue" in page.url
+    rows = page.locator("#entries tbody tr.overdue")
+    assert rows.count() >= 1
+    assert page.locator("#entries tbody tr.due_soon").count() == 0
+    assert "违反法定的行政处罚程序" in page.locator("#entries").inner_text()
+    with page.expect_download() as info:
+        page.click("#export-entries")
+    assert info.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(BytesIO(Path(info.value.path()).read_bytes())).active
+    values = list(sheet.values)
+    assert values[0][0] == "案件编号" and "追责情形" in values[0]
+    assert len(values) - 1 == rows.count()
+    assert all(row[8] == "已超期" for row in values[1:])
+
+
+def test_catalogue_flow_and_admin_pages(new_page: Any) -> None:
+    page = new_page()
+    login(page, "admin")
+    assert "暂定" in page.locator("#calendar-years").inner_text() or "正式" in page.locator("#calendar-years").inner_text()
+    page.fill("input[name=username]", "newofficer")
+    page.fill("input[name=name]", "新执法员")
+    page.fill("input[name=password]", "password-123")
+    page.check("input[name=roles][value=officer]")
+    page.click("form[action='/admin/users'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "执法人员须填写执法证号" in page.locator(".error").inner_text()
+    page.fill("input[name=cert_no]", "冀130181099")
+    page.fill("input[name=password]", "password-123")
+    page.check("input[name=roles][value=officer]")
+    page.click("form[action='/admin/users'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "newofficer" in page.locator("#users").inner_text()
+    shot(page, "admin")
+    page.goto("/catalogue")
+    assert page.locator("#catalogue tbody tr").count() == 17
+    shot(page, "catalogue")
+    page.goto("/flows/penalty")
+    assert page.locator("svg g[data-state=lead_check]").count() == 1
+    shot(page, "flow-penalty")
