@@ -17,7 +17,7 @@ from api.diagram import flow_svg
 from api.pages import fields as F
 from api.schemas import FireAction, OpenCase
 from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
-from engine.errors import DomainError, InvalidInput
+from engine.errors import DomainError, InvalidInput, NotFound
 from engine.model import Actor
 from engine.timeutil import parse_moment
 
@@ -154,21 +154,35 @@ def fire_from_form(state: AppState, actor: Actor, case_id: int, trigger: str, fo
 
 
 def document_links(request: Request, case_id: int) -> dict[str, str]:
-    """URL patterns of the documents API that exist in this app (preview/issue may come later)."""
+    """URL patterns of the documents API that exist in this app (found in its OpenAPI paths)."""
     found: dict[str, str] = {}
     prefix = "/api/cases/{case_id}/documents"
-    for route in request.app.routes:
-        path = getattr(route, "path", "")
+    for path, methods in request.app.openapi().get("paths", {}).items():
         if not path.startswith(prefix):
             continue
         rest = path[len(prefix) :]
         if "preview" in rest and "{kind}" in rest:
             found["preview"] = path.replace("{case_id}", str(case_id))
-        elif "{doc_id}" in rest and rest.count("/") == 1:
+        elif rest == "/{doc_id}" and "get" in methods:
             found["download"] = path.replace("{case_id}", str(case_id))
-        elif rest in ("", "/") and "POST" in getattr(route, "methods", set()):
-            found["issue"] = path.replace("{case_id}", str(case_id))
     return found
+
+
+def preview_from_form(
+    state: AppState, actor: Actor, case_id: int, trigger: str, kind: str, form: Any
+) -> bytes:
+    """The PDF the action would issue, from the action's form as filled so far (nothing stored)."""
+    try:
+        from documents.preview import preview
+    except ImportError:
+        raise NotFound("PREVIEW_NOT_AVAILABLE", "文书预览功能尚未上线") from None
+    view = state.cases.view(actor, case_id)
+    flow = state.library.flow(view["flow"]["key"], view["flow"]["version"])
+    item = state.library.item(view["bureau"], view["item"]["code"])
+    data = F.payload_from(form, transition_fields(state, flow, item, trigger)) if trigger else {}
+    moment = moment_from(form) or datetime.now().astimezone()
+    pdf, _missing = preview(state.cases, actor, case_id, kind, data, moment)
+    return pdf
 
 
 def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> dict[str, Any]:
@@ -186,6 +200,7 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
                 "law": spec.source_law,
                 "form": transition_fields(state, flow, item, action["trigger"]),
                 "document_labels": [doc_label(k) for k in action.get("documents") or []],
+                "document_pairs": [(k, doc_label(k)) for k in action.get("documents") or []],
                 "relevant": action["allowed"] or action.get("code") != "ACTION_NOT_ALLOWED_IN_STATE",
             }
         )

@@ -9,6 +9,7 @@ from the common names below, else the key. Widgets follow the value the engine e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
@@ -113,6 +114,31 @@ for _name in MISSING_FIELDS:
     KNOWN[_name] = ("须补正的材料", "materials", None)
 SPECIAL = {"party", "officers"}
 
+# Keys the flows' actions store in a case's data, for the case page.
+DATA_LABELS = {
+    "filing_proposal": "立案申请", "evidence": "调查取证记录", "investigation_report": "调查终结报告",
+    "proposal": "拟处罚意见", "notified_fines": "已告知的罚款金额", "hearing_entitled": "可要求听证",
+    "hearing_requested": "已要求听证", "hearing_held": "已举行听证", "legal_review": "法制审核意见",
+    "decision": "决定", "service": "送达", "payments": "缴款记录", "statements": "陈述申辩", "hearing": "听证安排",
+    "hearing_records": "听证笔录", "declined": "不予立案", "suspension": "中止调查", "termination": "终止调查",
+    "seals": "封存", "preservations": "先行登记保存", "summary_decision": "当场处罚决定", "outcome": "结果",
+    "materials_received": "已收材料", "materials_missing": "须补正材料", "received_at": "收件时间",
+    "supplement_notice": "一次性告知", "supplements": "补正记录", "accepted_at": "受理时间",
+    "deemed_accepted": "视为受理", "review_level": "已完成审查层级", "reviews": "审查意见",
+    "result_notice": "结果告知", "payout": "拨付", "refusal": "不予受理", "withdrawal": "撤回申请",
+    "opened_cases": "引出的案件", "statement_waived": "放弃陈述申辩", "at": "时间", "by": "办理人",
+    "level": "审查层级", "label": "说明", "missing": "须补正材料", "excluded_spans": "不计入期限的事项",
+    "court_application": "申请法院强制执行", "appeals": "复议或诉讼", "fully_executed": "已全部履行",
+}
+
+
+@lru_cache(maxsize=1)
+def value_labels() -> dict[str, str]:
+    """Chinese names of the option values the flows store (penalty kinds, service methods …)."""
+    labels = {**SERVICE_METHODS, **PARTY_TYPES, **_penalty_kinds(), **_notice_methods()}
+    labels.update(granted="准予", denied="不予", penalty="处罚", no_penalty="不予处罚", referred="移送")
+    return labels
+
 
 @dataclass
 class Field:
@@ -124,10 +150,9 @@ class Field:
     required: bool = False
 
 
-def flow_labels(flow: FlowSpec) -> dict[str, tuple[str, dict[str, str] | None]]:
-    """Labels (and options) the flow itself gives its payload keys through its guards."""
+def guard_labels(specs: list[TransitionSpec]) -> dict[str, tuple[str, dict[str, str] | None]]:
+    """Labels (and options) that transitions give their payload keys through their guards."""
     found: dict[str, tuple[str, dict[str, str] | None]] = {}
-    specs = [flow.open, *flow.transitions]
     for spec in specs:
         for call in spec.guards:
             args = call.args
@@ -151,16 +176,18 @@ def required_of(spec: TransitionSpec) -> set[str]:
 
 def fields_for(flow: FlowSpec, spec: TransitionSpec, item: CatalogueItem) -> list[Field]:
     """The form of one transition (or of opening a case), without party and officers."""
-    labels = flow_labels(flow)
+    own = guard_labels([spec])
+    elsewhere = guard_labels([flow.open, *flow.transitions])
     required = required_of(spec)
     result = []
     for name in spec.fields:
         if name in SPECIAL:
             continue
-        label, widget, options = PER_FLOW.get((flow.key, name)) or KNOWN.get(name, (name, "text", None))
+        known = PER_FLOW.get((flow.key, name)) or KNOWN.get(name)
+        label, widget, options = known or (name, "text", None)
         if (flow.key, name) == ("application", "method"):
             options = _notice_methods()
-        given = labels.get(name)
+        given = own.get(name) or (None if known else elsewhere.get(name))
         if given:
             label = given[0]
             if given[1]:

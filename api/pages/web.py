@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -62,12 +63,21 @@ def role_labels(roles: Any) -> str:
     return "、".join(ROLE_LABELS[Role(r)] for r in roles if r in Role.__members__)
 
 
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def show(value: Any) -> str:
     """A payload or data value as plain Chinese-readable text (no JSON escapes)."""
     if isinstance(value, dict):
         return "；".join(f"{field_label(k)}：{show(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(show(v) for v in value)
+    if isinstance(value, str):
+        from api.pages.fields import value_labels
+
+        if ISO_MOMENT.match(value):
+            return fmt_moment(value)
+        return value_labels().get(value, value)
     if value is True:
         return "是"
     if value is False:
@@ -76,10 +86,10 @@ def show(value: Any) -> str:
 
 
 def field_label(name: Any) -> str:
-    from api.pages.fields import KNOWN
+    from api.pages.fields import DATA_LABELS, KNOWN
 
     known = KNOWN.get(str(name))
-    return known[0] if known else str(name)
+    return known[0] if known else DATA_LABELS.get(str(name), str(name))
 
 
 TEMPLATES.env.filters["show"] = show

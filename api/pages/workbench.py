@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from api.deps import State
 from api.pages import fields as F
-from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form
+from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form, preview_from_form
 from api.pages.excel import xlsx_response
 from api.pages.lists import awaiting_role, is_my_case, open_cases, summarise
 from api.pages.web import STATUS_LABELS, PageActor, posted_form, redirect, render, render_error
@@ -205,3 +205,15 @@ async def fire(request: Request, state: State, actor: PageActor, case_id: int, t
         )
     target = back if back.startswith("/") and not back.startswith("//") else f"/cases/{case_id}"
     return redirect(target, "操作已完成")
+
+
+@router.post("/cases/{case_id}/preview/{kind}")
+async def preview(request: Request, state: State, actor: PageActor, case_id: int, kind: str, trigger: str = "") -> Response:
+    """Preview the document an action would issue, with what its form holds so far."""
+    form = await request.form()
+    try:
+        await posted_form(request, state)
+        pdf = preview_from_form(state, actor, case_id, trigger, kind, form)
+    except DomainError as error:
+        return render_error(request, state, actor, error)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename=preview-{kind}.pdf"})

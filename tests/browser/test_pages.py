@@ -123,7 +123,7 @@ def action(page: Any, trigger: str) -> Any:
 
 
 def submit(form: Any) -> None:
-    form.locator("button[type=submit]").click()
+    form.locator("button[name=do]").click()
     form.page.wait_for_load_state()
 
 
@@ -243,13 +243,23 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     form.locator("input[name='f.fine']").fill("5000")
     form.locator("input[name='f.article']").fill("社会保险法第八十七条")
     submit(form)
-    submit(action(officer, "notify"))
+    form = action(officer, "notify")
+    preview = form.locator("button", has_text="预览行政处罚事先告知书")
+    response = officer.request.post(
+        preview.get_attribute("formaction"), form={"csrf": form.locator("input[name=csrf]").input_value()}
+    )
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    submit(form)
     assert "已告知" in officer.locator("#current-state").inner_text()
     assert officer.locator("svg g.current").get_attribute("data-state") == "notified"
     timeline = officer.locator(".timeline").inner_text()
     for step in ("登记案件线索", "提请立案", "批准立案", "调查终结", "送达行政处罚事先告知书"):
         assert step in timeline
-    assert "陈述申辩期" in officer.locator(".card", has_text="法定期限").inner_text()
+    assert "陈述申辩期" in officer.locator("#clocks").inner_text()
+    documents = officer.locator("#documents")
+    assert "行政处罚事先告知书" in documents.inner_text()
+    download = documents.locator("a[download]").first.get_attribute("href")
+    assert officer.request.get(download).headers["content-type"] == "application/pdf"
     shot(officer, "case-notified")
     tablet = new_page(820, 1180)
     login(tablet, "zhangwei")
