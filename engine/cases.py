@@ -369,6 +369,14 @@ class CaseService:
         for link in model.links:
             if "open" in link:
                 spec = link["open"]
+                wanted = self.library.item(actor.bureau, spec["item"]).flow
+                if spec.get("flow") and wanted != spec["flow"]:  # e.g. only a penalty item may be opened
+                    raise RuleViolation(
+                        "LINKED_ITEM_WRONG_FLOW",
+                        f"事项“{spec['item']}”不是本局可立案的{self.library.flow(spec['flow']).label}事项",
+                        item=spec["item"],
+                        flow=wanted,
+                    )
                 target = self._open(
                     session,
                     actor,

@@ -13,22 +13,35 @@ from typing import Any
 
 from engine.calendar import WorkCalendar
 from engine.clocks import ClockStatus, Deadline, Span, compute_due, days_late, status_of
-from engine.definitions import ClockSpec, FlowSpec
+from engine.definitions import ClockSpec, FlowSpec, Unit
 from engine.errors import InvalidInput
 from engine.model import CaseModel, ClockState
 from engine.timeutil import parse_moment
 
 
-def clock_amount(spec: ClockSpec, settings: dict[str, Any], payload: dict[str, Any]) -> int:
+def _source_value(source_ref: str, settings: dict[str, Any], payload: dict[str, Any],
+                  data: dict[str, Any] | None = None) -> tuple[str, Any]:
+    """The value named by "setting:<name>" or "data:<name>" (payload first, then the case data)."""
+    source, _, name = source_ref.partition(":")
+    if source == "setting":
+        return name, settings.get(name)
+    value = payload.get(name)
+    if value in (None, "") and data is not None:
+        value = data.get(name)
+    return name, value
+
+
+def clock_amount(
+    spec: ClockSpec, settings: dict[str, Any], payload: dict[str, Any], data: dict[str, Any] | None = None
+) -> int:
     if spec.amount is not None:
         return spec.amount
     assert spec.amount_from is not None
-    source, _, name = spec.amount_from.partition(":")
-    value = settings.get(name) if source == "setting" else payload.get(name)
+    name, value = _source_value(spec.amount_from, settings, payload, data)
     if isinstance(value, dict):  # an item setting such as {amount: 20, unit: working_days}
         value = value.get("amount")
     try:
-        amount = int(value)  # type: ignore[arg-type]
+        amount = int(value)
     except (TypeError, ValueError):
         raise InvalidInput(
             "CLOCK_AMOUNT_REQUIRED", f"“{spec.label}”的期限（{name}）未设置或不是整数：{value}", field=name
@@ -38,11 +51,40 @@ def clock_amount(spec: ClockSpec, settings: dict[str, Any], payload: dict[str, A
     return amount
 
 
-def clock_start(spec: ClockSpec, occurred_at: datetime, payload: dict[str, Any]) -> datetime:
+def clock_applies(
+    spec: ClockSpec, settings: dict[str, Any], payload: dict[str, Any], data: dict[str, Any] | None = None
+) -> bool:
+    """An ``optional`` clock starts only when its amount's source gives a value (e.g. an item's result_clock)."""
+    if not spec.optional or spec.amount_from is None:
+        return True
+    _, value = _source_value(spec.amount_from, settings, payload, data)
+    return value not in (None, "", {}, False)
+
+
+def clock_terms(spec: ClockSpec, settings: dict[str, Any]) -> tuple[Unit, str]:
+    """The unit and legal source of a clock: the spec's, or those the setting named by ``unit_from`` gives."""
+    if spec.unit_from is None:
+        return spec.unit, spec.law
+    name, value = _source_value(spec.unit_from, settings, {})
+    law = spec.law
+    if isinstance(value, dict):
+        if value.get("law"):
+            law = f"{value['law']}（{spec.law}）"
+        value = value.get("unit", spec.unit.value)
+    try:
+        return Unit(value or spec.unit.value), law
+    except ValueError:
+        raise InvalidInput(
+            "CLOCK_UNIT_INVALID", f"“{spec.label}”的计算单位（{name}）无效：{value}", field=name
+        ) from None
+
+
+def clock_start(
+    spec: ClockSpec, occurred_at: datetime, payload: dict[str, Any], data: dict[str, Any] | None = None
+) -> datetime:
     if spec.start_from is None:
         return occurred_at
-    name = spec.start_from.removeprefix("data:")
-    value = payload.get(name)
+    name, value = _source_value(spec.start_from, {}, payload, data)
     if value in (None, ""):
         return occurred_at
     try:
@@ -70,10 +112,12 @@ def apply_clock_triggers(
                 clock.spans.append(Span(occurred_at, None))
             elif trigger in spec.resume and clock.suspended:
                 clock.spans[-1] = Span(clock.spans[-1].start, occurred_at)
-        if trigger in spec.start:
-            amount = clock_amount(spec, settings, payload)
-            start = clock_start(spec, occurred_at, payload)
-            case.clocks.append(ClockState.from_spec(spec, amount, start))
+        if trigger in spec.start and clock_applies(spec, settings, payload, case.data):
+            amount = clock_amount(spec, settings, payload, case.data)
+            start = clock_start(spec, occurred_at, payload, case.data)
+            clock = ClockState.from_spec(spec, amount, start)
+            clock.unit, clock.law = clock_terms(spec, settings)
+            case.clocks.append(clock)
 
 
 @dataclass(frozen=True)
@@ -129,6 +173,8 @@ def view_clock(clock: ClockState, calendar: WorkCalendar, as_of: datetime) -> Cl
         due_soon=clock.due_soon,
         unit=clock.unit,
     )
+    if clock.party and status is ClockStatus.overdue:
+        return ClockView(clock, deadline, ClockStatus.elapsed, 0)
     late_until = clock.satisfied_at or as_of
     late = days_late(deadline.due_at, late_until) if status in (
         ClockStatus.overdue, ClockStatus.satisfied_late) else 0

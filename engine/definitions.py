@@ -143,6 +143,10 @@ class ClockSpec(Strict):
     amount_from: str | None = None
     # "data:<field>" to count from a date in the payload instead of occurred_at.
     start_from: str | None = None
+    # "setting:<name>" whose value is a unit or a dict with ``unit`` (and ``law``), e.g. an item's
+    # result_clock {amount: 20, unit: working_days, law: ...}: the item fixes the unit and the source.
+    unit_from: str | None = None
+    optional: bool = False  # the clock does not start when its amount's source gives no value
     start: list[str]
     satisfy: list[str] = Field(default_factory=list)
     cancel: list[str] = Field(default_factory=list)
