@@ -98,7 +98,7 @@ def _schema_error(error: ValidationError) -> InvalidInput:
 def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any) -> int:
     """Open a case from the open-case form, through the API's schema and the case service."""
     flow = state.library.flow(item.flow)
-    fields = F.fields_for(flow, flow.open, item)
+    fields = F.fields_for(flow, flow.open, item, state.library.catalogue(actor.bureau).items)
     data = F.payload_from(form, fields)
     raw: dict[str, Any] = {"item": item.code, "data": data}
     if "party" in flow.open.fields or form.get("party.name"):
@@ -123,11 +123,14 @@ def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any
     )
 
 
-def transition_fields(state: AppState, flow: FlowSpec, item: CatalogueItem, trigger: str) -> list[F.Field]:
+def transition_fields(
+    state: AppState, flow: FlowSpec, item: CatalogueItem, trigger: str, bureau: str
+) -> list[F.Field]:
     """The union of the fields of every transition sharing the trigger (a conditional branch)."""
     seen: dict[str, F.Field] = {}
+    peers = state.library.catalogue(bureau).items
     for spec in flow.transitions_for(trigger):
-        for f in F.fields_for(flow, spec, item):
+        for f in F.fields_for(flow, spec, item, peers):
             seen.setdefault(f.name, f)
     return list(seen.values())
 
@@ -138,7 +141,7 @@ def fire_from_form(state: AppState, actor: Actor, case_id: int, trigger: str, fo
     item = state.library.item(view["bureau"], view["item"]["code"])
     if not flow.transitions_for(trigger):
         raise InvalidInput("UNKNOWN_ACTION", f"流程“{flow.label}”没有“{trigger}”这项操作", trigger=trigger)
-    data = F.payload_from(form, transition_fields(state, flow, item, trigger))
+    data = F.payload_from(form, transition_fields(state, flow, item, trigger, view["bureau"]))
     raw: dict[str, Any] = {"data": data}
     moment = moment_from(form)
     if moment is not None:
@@ -179,7 +182,7 @@ def preview_from_form(
     view = state.cases.view(actor, case_id)
     flow = state.library.flow(view["flow"]["key"], view["flow"]["version"])
     item = state.library.item(view["bureau"], view["item"]["code"])
-    data = F.payload_from(form, transition_fields(state, flow, item, trigger)) if trigger else {}
+    data = F.payload_from(form, transition_fields(state, flow, item, trigger, view["bureau"])) if trigger else {}
     moment = moment_from(form) or datetime.now().astimezone()
     pdf, _missing = preview(state.cases, actor, case_id, kind, data, moment)
     return pdf
@@ -198,7 +201,7 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
             {
                 **action,
                 "law": spec.source_law,
-                "form": transition_fields(state, flow, item, action["trigger"]),
+                "form": transition_fields(state, flow, item, action["trigger"], view["bureau"]),
                 "document_labels": [doc_label(k) for k in action.get("documents") or []],
                 "document_pairs": [(k, doc_label(k)) for k in action.get("documents") or []],
                 "relevant": action["allowed"] or action.get("code") != "ACTION_NOT_ALLOWED_IN_STATE",

@@ -14,7 +14,8 @@ def bars(rows: list[tuple[str, int]], title: str, colour: str = COLOURS[0]) -> s
     height = max(len(rows), 1) * row_h + 40
     top = max((v for _, v in rows), default=0) or 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {label_w + bar_w + 60} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{label_w + bar_w + 60}" height="{height}" '
+        f'viewBox="0 0 {label_w + bar_w + 60} {height}" '
         f'font-family="{FONT}" font-size="13" role="img" aria-label="{escape(title)}">',
         f'<text x="0" y="18" font-weight="bold">{escape(title)}</text>',
     ]
@@ -41,7 +42,8 @@ def grouped_columns(rows: list[dict[str, int | str]], series: list[tuple[str, st
     width = max(len(rows), 1) * group_w + 60
     top = max((int(r[key]) for r in rows for key, _ in series), default=0) or 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {chart_h + 80}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{chart_h + 80}" '
+        f'viewBox="0 0 {width} {chart_h + 80}" '
         f'font-family="{FONT}" font-size="12" role="img" aria-label="{escape(title)}">',
         f'<text x="0" y="16" font-weight="bold" font-size="13">{escape(title)}</text>',
     ]

@@ -24,7 +24,7 @@ GROUPS = {
     "department": ("承办机构", lambda e: [e["department"] or "（未列承办机构）"]),
     "officer": ("执法人员", lambda e: e["officers"] or ["（未指定）"]),
     "item": ("事项", lambda e: [e["item_name"]]),
-    "flow": ("流程", lambda e: [e["flow"]]),
+    "flow": ("流程", lambda e: [e.get("flow_label") or e["flow"]]),
 }
 ENTRY_HEADERS = [
     "案件编号", "事项", "承办机构", "执法人员", "当事人", "当前环节", "期限事项", "到期时间", "状态", "逾期天数",
@@ -82,7 +82,12 @@ def dashboard(
         item=item or None,
         flow=flow or None,
     )
-    entries = [e for e in result["items"] if not status or e["status"] == status]
+    labels = {f.key: f.label for f in state.library.latest_flows()}
+    entries = [
+        {**e, "flow_label": labels.get(e["flow"], e["flow"])}
+        for e in result["items"]
+        if not status or e["status"] == status
+    ]
     if export in GROUPS:
         label = GROUPS[export][0]
         rows = [[c["name"], c["overdue"], c["due_soon"], c["days_late"]] for c in counts(entries, export)]

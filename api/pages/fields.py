@@ -51,7 +51,6 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "summary": ("内容摘要", "textarea", None),
     "cert_no": ("执法证号", "text", None),
     "replacement": ("替换人员（姓名/执法证号）", "text", None),
-    "items": ("物品清单", "textarea", None),
     "approved_by": ("批准人", "text", None),
     "disposal": ("处理决定", "textarea", None),
     "collective_discussion": ("已经集体讨论决定", "bool", None),
@@ -85,11 +84,52 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "phone": ("联系电话", "text", None),
     "channel": ("告知方式", "text", None),
     "request": ("申请事项说明", "textarea", None),
+    "audit_at": ("稽核日期", "date", None),
+    "check_at": ("检查日期", "date", None),
+    "deadline": ("期限届满日", "date", None),
+    "submit_by": ("提交截止日期", "date", None),
+    "valid_until": ("有效期至", "date", None),
+    "effective_on": ("生效日期", "date", None),
+    "until": ("期限至", "date", None),
+    "upheld": ("异议成立", "bool", None),
+    "corrected": ("已按要求改正", "bool", None),
+    "party_present": ("当事人到场", "bool", None),
+    "score": ("评分", "money", None),
+    "recovered_amount": ("追回金额（元）", "money", None),
+    "period": ("筛查期间", "text", None),
+    "rules": ("筛查规则", "textarea", None),
+    "measures": ("处理措施", "textarea", None),
+    "scope": ("范围", "textarea", None),
+    "findings": ("发现的问题", "textarea", None),
+    "problems": ("发现的问题（每行一项；未发现问题则留空）", "lines", None),
+    "penalty_item": ("拟立案的行政处罚事项", "penalty_item", None),
+    "variant": ("检查方式", "variant", None),
+    "basis": ("依据", "textarea", None),
+    "items": ("物品清单（名称、数量、单位）", "itemlist", None),
+    "items_planned": ("拟封存的物品", "textarea", None),
+    "reference": ("参考文件", "text", None),
+    "question": ("问题", "textarea", None),
+    "answer": ("答复", "textarea", None),
+    "tender_notice": ("招标公告", "text", None),
+    "platform_ref": ("信用平台记录编号", "text", None),
+    "source_case": ("来源案件编号", "text", None),
+    "experts": ("评审专家", "text", None),
+    "surveyor": ("成本调查人员", "text", None),
+    "case_number": ("案件编号", "text", None),
+    "reported_party": ("被举报人", "text", None),
     "content": ("公示内容", "textarea", None),
     "objection": ("异议内容", "textarea", None),
     "account": ("收款账户", "text", None),
     "voucher": ("拨付凭证号", "text", None),
 }
+
+
+def _variants() -> dict[str, str]:
+    try:
+        from engine.rules.enforcement import VARIANTS
+    except ImportError:
+        return {"general": "一般检查"}
+    return {"": "（按事项设置）", **VARIANTS}
 
 
 def _notice_methods() -> dict[str, str]:
@@ -105,6 +145,7 @@ PER_FLOW: dict[tuple[str, str], tuple[str, str, dict[str, str] | None]] = {
     ("application", "method"): ("告知方式", "select", None),
     ("application", "materials_received"): ("已收材料", "materials", None),
     ("application", "amount"): ("核定/拨付金额（元）", "money", None),
+    ("price_setting", "items"): ("申请定调价的项目", "textarea", None),
 }
 MATERIAL_FIELDS = {"materials", "materials_received", "received", "provided", "submitted"}
 MISSING_FIELDS = {"missing", "missing_materials", "supplement", "to_supplement"}
@@ -174,7 +215,9 @@ def required_of(spec: TransitionSpec) -> set[str]:
     return names
 
 
-def fields_for(flow: FlowSpec, spec: TransitionSpec, item: CatalogueItem) -> list[Field]:
+def fields_for(
+    flow: FlowSpec, spec: TransitionSpec, item: CatalogueItem, peers: list[CatalogueItem] | None = None
+) -> list[Field]:
     """The form of one transition (or of opening a case), without party and officers."""
     own = guard_labels([spec])
     elsewhere = guard_labels([flow.open, *flow.transitions])
@@ -199,6 +242,13 @@ def fields_for(flow: FlowSpec, spec: TransitionSpec, item: CatalogueItem) -> lis
         if widget == "article":
             widget = "text"
             suggestions = [str(a) for a in item.settings.get("penalty_articles") or []]
+        if widget == "penalty_item":
+            widget = "select"
+            widget_options = {"": "（请选择）", **{p.code: f"{p.code} {p.name[:40]}" for p in peers or []
+                                                  if p.flow == "penalty"}}
+        if widget == "variant":
+            widget = "select"
+            widget_options = _variants()
         if widget == "materials":
             widget_options = {str(m): str(m) for m in item.settings.get("materials") or []}
             if not widget_options:
@@ -217,6 +267,16 @@ def payload_from(form: Any, fields: list[Field]) -> dict[str, Any]:
             if values:
                 payload[f.name] = values
             continue
+        if f.widget == "itemlist":
+            rows = _item_rows(form, key)
+            if rows:
+                payload[f.name] = rows
+            continue
+        if f.widget == "lines":
+            lines = [line.strip() for line in str(form.get(key) or "").splitlines() if line.strip()]
+            if lines:
+                payload[f.name] = lines
+            continue
         if f.widget == "bool":
             payload[f.name] = form.get(key) in ("on", "1", "true")
             continue
@@ -230,6 +290,20 @@ def payload_from(form: Any, fields: list[Field]) -> dict[str, Any]:
         else:
             payload[f.name] = raw
     return payload
+
+
+ITEM_COLUMNS = (("name", "名称"), ("quantity", "数量"), ("unit", "单位"))
+ITEM_ROWS = 4
+
+
+def _item_rows(form: Any, key: str) -> list[dict[str, str]]:
+    columns = {c: [str(v).strip() for v in form.getlist(f"{key}.{c}")] for c, _ in ITEM_COLUMNS}
+    rows = []
+    for index in range(max((len(v) for v in columns.values()), default=0)):
+        row = {c: values[index] if index < len(values) else "" for c, values in columns.items()}
+        if any(row.values()):
+            rows.append({k: v for k, v in row.items() if v})
+    return rows
 
 
 def _number(raw: str) -> Any:

@@ -144,7 +144,7 @@ def _open_form(request, state, actor, code, error, form):  # type: ignore[no-unt
     if flow is None:
         err = NotFound("FLOW_NOT_AVAILABLE", f"事项“{catalogue_item.name}”的办理流程（{catalogue_item.flow}）尚未上线")
         return render_error(request, state, actor, err)
-    fields = F.fields_for(flow, flow.open, catalogue_item)
+    fields = F.fields_for(flow, flow.open, catalogue_item, state.library.catalogue(actor.bureau).items)
     me = {"name": actor.name, "cert_no": actor.cert_no or ""}
     return render(
         request,
