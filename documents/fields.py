@@ -49,7 +49,7 @@ def cn_date(moment: datetime | str | None) -> str | None:
         try:
             moment = parse_moment(moment)
         except ValueError:
-            return moment
+            return str(moment)
     day = local(moment) if moment.tzinfo else moment
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -61,7 +61,7 @@ def cn_datetime(moment: datetime | str | None) -> str | None:
         try:
             moment = parse_moment(moment)
         except ValueError:
-            return moment
+            return str(moment)
     day = local(moment) if moment.tzinfo else moment
     if (day.hour, day.minute) == (0, 0):
         return cn_date(day)
@@ -274,12 +274,13 @@ def sealing_list(facts: CaseFacts) -> Fields:
 
 
 def release_decision(facts: CaseFacts) -> Fields:
-    seals = facts.data.get("seals") or []
+    seals = facts.data.get("seals") or []  # the penalty flow's sealed evidence
+    last = seals[-1] if seals and isinstance(seals[-1], dict) else facts.data.get("sealing") or {}
     title, number = last_issued(facts, "sealing_decision")
     return {
         "reason": facts.payload.get("reason"),
         "decision_number": number,
-        "items_text": text_of(seals[-1].get("items")) if seals and isinstance(seals[-1], dict) else None,
+        "items_text": text_of(last.get("items")),
     }
 
 
@@ -456,7 +457,7 @@ def extension_approval(facts: CaseFacts) -> Fields:
         "days": facts.payload.get("days"),
         "reason": facts.payload.get("reason"),
         "collective_discussion": facts.payload.get("collective_discussion"),
-        "decision_due": due(facts, "decision"),
+        "new_due": due(facts, "decision") or due(facts, "evidence_seal"),
     }
 
 
@@ -519,7 +520,7 @@ def denial_notice(facts: CaseFacts) -> Fields:
 
 def inspection_notice(facts: CaseFacts) -> Fields:
     return {
-        "inspection_at": cn_datetime(pick(facts, "inspection_at", "planned_at", "scheduled_at")),
+        "inspection_at": cn_datetime(pick(facts, "check_at", "inspection_at", "planned_at", "scheduled_at")),
         "scope": text_of(pick(facts, "scope", "content", "plan")),
         "materials": text_of(pick(facts, "materials", "required_materials")),
     }
@@ -534,9 +535,13 @@ def _due_from_clocks(facts: CaseFacts, word: str) -> str | None:
 
 def correction_order(facts: CaseFacts) -> Fields:
     raw_due = pick(facts, "correction_due", "deadline", "due")
+    days = facts.payload.get("correction_days")
+    correction_due = cn_date(raw_due) if raw_due else _due_from_clocks(facts, "correction")
+    if correction_due is None and not blank(days):
+        correction_due = f"收到本通知书之日起{days}日内"
     return {
         "problems": text_of(pick(facts, "problems", "findings", "facts")),
-        "correction_due": cn_date(raw_due) if raw_due else _due_from_clocks(facts, "correction"),
+        "correction_due": correction_due,
         "requirements": text_of(pick(facts, "requirements", "measures")),
         "article": pick(facts, "article", "basis"),
     }

@@ -30,7 +30,8 @@ def issuing_transition(flow: FlowSpec, state: str, kind: str) -> TransitionSpec 
     """The transition that would issue ``kind`` from ``state`` (else any that issues it)."""
     issuing = [t for t in [flow.open, *flow.transitions] if kind in t.documents]
     here = [t for t in issuing if state in t.source or "*" in t.source]
-    return (here or issuing or [None])[0]
+    chosen = here or issuing
+    return chosen[0] if chosen else None
 
 
 def preview(

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from documents.capitals import amount_in_capitals, yuan
 
@@ -30,7 +30,7 @@ class RefusedFetch(ValueError):
     """A template asked for a resource outside the package's assets."""
 
 
-class AssetFetcher(URLFetcher):
+class AssetFetcher(URLFetcher):  # type: ignore[misc]
     """Serves ``file:`` URLs inside the documents package; refuses everything else."""
 
     def __init__(self) -> None:
@@ -81,7 +81,10 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 def render_pdf(html: str) -> bytes:
     """A PDF with the fonts embedded (subset); resources only from the package's assets."""
     document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=AssetFetcher())
-    pdf = document.write_pdf()
+    try:
+        pdf = document.write_pdf()
+    except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it an ordinary error
+        raise RefusedFetch(str(error)) from error
     assert pdf is not None
     return bytes(pdf)
 

@@ -1,0 +1,233 @@
+"""Refusals for missing contents, preview without a number, immutability and correction of issued documents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from engine.tables import Counter, Document
+from tests.api.test_penalty_walk import ok, refused
+from tests.conftest import Api, at
+from tests.integration.test_documents_walk import DECISION, get_pdf, pdf_text, squeeze, walk_to_notified
+
+NO_ADDRESS = {"name": "辛集市某诊所", "type": "organisation"}
+
+
+def counters(api: Api) -> dict[str, int]:
+    with Session(api.app.state.caseflow.engine) as session:
+        return {c.kind: c.value for c in session.exec(select(Counter)).all()}
+
+
+def decided_after_hearing_waiver(api: Api, **open_data: Any) -> int:
+    cid = walk_to_notified(api, **open_data)
+    ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "负责人"}, at("2026-03-19 10:00")))
+    return cid
+
+
+def test_a_required_field_empty_refuses_the_action_and_changes_nothing(api: Api) -> None:
+    cid = decided_after_hearing_waiver(api, party=NO_ADDRESS)
+    before = ok(api.get("zhang", f"/api/cases/{cid}"))
+    numbers_before = counters(api)
+    body = refused(
+        api.fire("head", cid, "decide_penalty", DECISION, at("2026-03-20 10:00")),
+        422,
+        "DOCUMENT_FIELD_MISSING",
+    )
+    assert "当事人住所或地址" in body["message"] and "处罚法第五十九条" in body["message"]
+    assert "行政处罚决定书" in body["message"]
+    assert body["detail"]["field"] == "party_address"
+    after = ok(api.get("zhang", f"/api/cases/{cid}"))
+    assert after["state"] == before["state"] == "notified"
+    assert after["events"] == before["events"]
+    assert after["documents"] == before["documents"]
+    assert after["version"] == before["version"]
+    assert [c["status"] for c in after["clocks"]] == [c["status"] for c in before["clocks"]]
+    assert counters(api) == numbers_before
+    assert "doc:penalty_decision" not in numbers_before
+
+
+def test_preview_consumes_no_number_and_stores_nothing(api: Api, tmp_path: Path) -> None:
+    cid = decided_after_hearing_waiver(api)
+    before = ok(api.get("zhang", f"/api/cases/{cid}"))
+    numbers_before = counters(api)
+    r = api.post(
+        "zhang",
+        f"/api/cases/{cid}/documents/preview/penalty_decision",
+        json={"data": {**DECISION, "facts": "预览中的违法事实"}, "occurred_at": "2026-03-20T10:00:00+08:00"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    assert json.loads(r.headers["x-missing-fields"]) == []
+    body = squeeze(pdf_text(r.content, tmp_path))
+    assert "〔预览〕" in body and "预览中的违法事实" in body and "陆万元整" in body
+    assert "罚决〔2026〕" not in body
+    after = ok(api.get("zhang", f"/api/cases/{cid}"))
+    assert after["documents"] == before["documents"] and after["events"] == before["events"]
+    assert after["data"] == before["data"]  # the transition's actions ran on a copy only
+    assert counters(api) == numbers_before
+
+    case = ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-03-20 10:00")))
+    assert case["documents"][-1]["number"] == "辛医保罚决〔2026〕1号"  # the preview took no number
+
+
+def test_preview_shows_what_is_missing(api: Api, tmp_path: Path) -> None:
+    cid = decided_after_hearing_waiver(api, party=NO_ADDRESS)
+    r = api.post("zhang", f"/api/cases/{cid}/documents/preview/penalty_decision", json={"data": DECISION})
+    assert r.status_code == 200, r.text
+    missing = json.loads(r.headers["x-missing-fields"])
+    assert [m["field"] for m in missing] == ["party_address"]
+    assert missing[0]["article"] == "处罚法第五十九条"
+    r = api.post("zhang", f"/api/cases/{cid}/documents/preview/no_such_kind", json={})
+    refused(r, 404, "DOCUMENT_KIND_UNKNOWN")
+    refused(
+        api.post("gy_officer", f"/api/cases/{cid}/documents/preview/penalty_decision", json={}),
+        404,
+        "CASE_NOT_FOUND",
+    )
+
+
+def test_preview_of_the_notice_shows_the_deadline_the_clock_engine_will_set(api: Api, tmp_path: Path) -> None:
+    from tests.api.test_penalty_walk import open_case
+
+    cid = int(open_case(api)["id"])
+    ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
+    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-10 10:00")))
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "propose_penalty",
+            {
+                "facts": "骗保",
+                "grounds": "依法",
+                "kinds": ["fine"],
+                "fine": 3000,
+                "article": "社会保险法第八十七条",
+            },
+            at("2026-03-11 10:00"),
+        )
+    )
+    r = api.post(
+        "zhang",
+        f"/api/cases/{cid}/documents/preview/penalty_notice",
+        json={"occurred_at": "2026-03-18T10:00:00+08:00"},
+    )
+    assert r.status_code == 200, r.text
+    assert "2026年3月23日" in squeeze(pdf_text(r.content, tmp_path))  # 3 working days after 2026-03-18
+
+
+def test_issued_documents_never_change_and_a_correction_cites_the_original(api: Api, tmp_path: Path) -> None:
+    cid = decided_after_hearing_waiver(api)
+    case = ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-03-20 10:00")))
+    original = case["documents"][-1]
+    pdf = get_pdf(api, cid, original["id"])
+    assert hashlib.sha256(pdf).hexdigest() == original["sha256"]
+    engine = api.app.state.caseflow.engine
+    with pytest.raises(Exception, match="append-only"):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE document SET number = 'X' WHERE id = :d"), {"d": original["id"]})
+
+    refused(
+        api.post(
+            "zhang",
+            f"/api/cases/{cid}/documents/{original['id']}/correct",
+            json={"fields": {"facts": "更正后的事实"}},
+        ),
+        422,
+        "FIELD_REQUIRED",
+    )
+    refused(
+        api.post(
+            "zhang",
+            f"/api/cases/{cid}/documents/{original['id']}/correct",
+            json={"fields": {"no_such": 1}, "reason": "笔误"},
+        ),
+        422,
+        "DOCUMENT_FIELD_UNKNOWN",
+    )
+    refused(
+        api.post(
+            "zhang",
+            f"/api/cases/{cid}/documents/{original['id']}/correct",
+            json={"fields": {"party_address": ""}, "reason": "笔误"},
+        ),
+        422,
+        "DOCUMENT_FIELD_MISSING",
+    )
+    r = api.post(
+        "zhang",
+        f"/api/cases/{cid}/documents/{original['id']}/correct",
+        json={
+            "fields": {"facts": "更正后的违法事实"},
+            "reason": "事实表述笔误",
+            "occurred_at": "2026-03-21T09:00:00+08:00",
+        },
+    )
+    assert r.status_code == 201, r.text
+    corrected = r.json()["document"]
+    assert corrected["replaces_id"] == original["id"]
+    assert corrected["number"] == "辛医保罚决〔2026〕2号"
+    text_after = squeeze(pdf_text(get_pdf(api, cid, corrected["id"]), tmp_path))
+    assert "更正后的违法事实" in text_after and "辛医保罚决〔2026〕1号" in text_after
+    assert get_pdf(api, cid, original["id"]) == pdf  # the original is untouched
+    events = r.json()["case"]["events"]
+    assert events[-1]["trigger"] == "correct_document"
+    assert events[-1]["payload"]["reason"] == "事实表述笔误"
+    refused(
+        api.post(
+            "zhang",
+            f"/api/cases/{cid}/documents/{original['id']}/correct",
+            json={"fields": {"facts": "再次"}, "reason": "再次"},
+        ),
+        409,
+        "DOCUMENT_ALREADY_CORRECTED",
+    )
+    refused(
+        api.post(
+            "gy_officer",
+            f"/api/cases/{cid}/documents/{corrected['id']}/correct",
+            json={"fields": {}, "reason": "x"},
+        ),
+        404,
+        "DOCUMENT_NOT_FOUND",
+    )
+
+    with Session(engine) as session:
+        stored = session.exec(select(Document).where(Document.case_id == cid)).all()
+        for doc in stored:
+            assert hashlib.sha256(doc.pdf).hexdigest() == doc.sha256
+
+
+def test_hearing_rights_notice_only_when_a_hearing_is_available(api: Api) -> None:
+    from tests.api.test_penalty_walk import open_case
+
+    cid = int(open_case(api)["id"])
+    ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
+    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-10 10:00")))
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "propose_penalty",
+            {
+                "facts": "骗保",
+                "grounds": "依法",
+                "kinds": ["fine"],
+                "fine": 3000,
+                "article": "社会保险法第八十七条",
+            },
+            at("2026-03-11 10:00"),
+        )
+    )
+    case = ok(api.fire("zhang", cid, "notify", {}, at("2026-03-18 10:00")))
+    assert case["data"]["hearing_entitled"] is False
+    assert [d["kind"] for d in case["documents"]][-1] == "penalty_notice"
+    assert "hearing_rights_notice" not in [d["kind"] for d in case["documents"]]
