@@ -155,6 +155,24 @@ def problems_found(ctx: Context) -> None:
         raise RuleViolation("NO_PROBLEMS", "检查未发现问题，应告知检查结果并归档")
 
 
+@guard("recheck_allowed", needs_input=True)
+def recheck_allowed(ctx: Context) -> None:
+    """A correction may be found not made only once the period the party was given has run out."""
+    from engine.clockwork import deadline_of
+    from engine.timeutil import local
+
+    if ctx.payload.get("corrected"):
+        return
+    for running in ctx.case.open_clocks("correction"):
+        due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
+        if ctx.occurred_at <= due:
+            raise RuleViolation(
+                "CORRECTION_PERIOD_RUNNING",
+                f"改正期限至{local(due):%Y-%m-%d}届满，期满前不能认定当事人逾期不改正",
+                due_at=due.isoformat(),
+            )
+
+
 @action("record_recheck")
 def record_recheck(ctx: Context) -> None:
     """复查: whether the ordered correction was made."""
