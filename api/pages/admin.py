@@ -130,17 +130,21 @@ async def load_calendar_year(request: Request, state: State, actor: PageActor) -
         await posted_form(request, state)
         upload = form.get("file")
         text = str(form.get("schedule") or "").strip()
-        if upload is not None and hasattr(upload, "read"):
-            content = await upload.read()
-            text = content.decode("utf-8").strip() or text
+        content = await upload.read() if upload is not None and hasattr(upload, "read") else b""
         try:
-            data = json.loads(text)
+            data = json.loads(content.decode("utf-8").strip() or text)
         except json.JSONDecodeError as error:
             raise InvalidInput("CALENDAR_INVALID", f"节假日安排不是有效的 JSON：{error.msg}") from None
+        except UnicodeDecodeError:
+            raise InvalidInput("CALENDAR_INVALID", "节假日安排文件须为 UTF-8 编码的 JSON") from None
+        if not isinstance(data, dict):
+            raise InvalidInput("CALENDAR_INVALID", '节假日安排须为 {"year": …, "holidays": […], "workdays": […]}')
         try:
             year, changed = load_year(state.engine, data, actor.username)
         except CalendarError as error:
             raise InvalidInput("CALENDAR_INVALID", str(error)) from None
     except DomainError as error:
         return _page(request, state, actor, error=error, form=form)
+    finally:
+        await form.close()  # an uploaded file is spooled to a temporary file
     return redirect("/admin", f"已载入{year}年节假日安排，重新计算了{changed}个期限")

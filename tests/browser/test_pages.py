@@ -90,7 +90,11 @@ def new_page(browser: Any, server: dict[str, Any]) -> Iterator[Any]:
 
     def make(width: int = 1366, height: int = 768) -> Any:
         context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=server["url"], accept_downloads=True
+            viewport={"width": width, "height": height},
+            base_url=server["url"],
+            accept_downloads=True,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -368,6 +372,16 @@ def test_catalogue_flow_and_admin_pages(new_page: Any) -> None:
     page.click("form[action='/admin/users'] button[type=submit]")
     page.wait_for_load_state()
     assert "newofficer" in page.locator("#users").inner_text()
+    page.fill("textarea[name=schedule]", '{"year": 2031, "holidays": ["2031-01-01"], "workdays": []}')
+    page.click("form[action='/admin/calendar'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "已载入2031年节假日安排" in page.locator(".notice").inner_text()
+    row = page.locator("#calendar-years tr", has_text="2031")
+    assert "正式" in row.inner_text() and "管理员载入" in row.inner_text()
+    page.fill("input[name='s.statement_days']", "5")
+    page.click("form[action='/admin/settings'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("input[name='s.statement_days']").input_value() == "5"
     shot(page, "admin")
     page.goto("/catalogue")
     assert page.locator("#catalogue tbody tr").count() == 17

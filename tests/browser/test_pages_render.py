@@ -122,3 +122,32 @@ def test_other_bureaus_cases_are_not_shown(api: Api) -> None:
     page = api.client.get(f"/cases/{case['id']}")
     assert page.status_code == 404 and "本局没有编号为" in page.text
     assert case["number"] not in api.client.get("/cases").text
+
+
+def test_an_immediate_item_is_completed_in_one_screen(api: Api) -> None:
+    csrf = login(api, "gy_officer")
+    intake = api.client.get("/hall/intake/19")
+    assert intake.status_code == 200 and 'value="complete"' in intake.text  # 即办: 当场办结
+    materials = re.findall(r'name="material" value="([^"]+)"', intake.text)
+    response = api.client.post(
+        "/hall/intake/19",
+        data={"csrf": csrf, "party.name": "刘某", "party.type": "individual", "material": materials,
+              "decision": "complete"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = api.client.get(response.headers["location"])
+    assert "办结" in re.search(r'id="current-state">([^<]+)<', page.text).group(1)
+    assert "已当场办结" in page.text
+
+
+def test_a_refusal_needs_its_reasons_and_a_forged_form_is_refused(api: Api) -> None:
+    csrf = login(api, "clerk")
+    data = {"csrf": csrf, "party.name": "王某", "party.type": "individual", "decision": "refuse"}
+    response = api.client.post("/hall/intake/9", data=data)
+    assert response.status_code == 422 and "缺少必填项：不予受理理由" in response.text
+    response = api.client.post("/hall/intake/9", data={**data, "f.reasons": "不属于本局职责"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert "不予受理" in api.client.get(response.headers["location"]).text
+    forged = api.client.post("/hall/intake/9", data={**data, "csrf": "forged"})
+    assert forged.status_code == 403 and "表单已过期或来源不明" in forged.text
