@@ -100,7 +100,7 @@ def test_emergency_sealing_reported_after_24_hours_is_flagged_overdue(api: Api) 
     assert flagged("2026-03-03T09:00:00+08:00")[0]["status"] == "due_soon"
     late = flagged("2026-03-03T12:00:00+08:00")
     assert late[0]["status"] == "overdue"
-    assert late[0]["accountability"] == "违反法定程序实施行政强制的"
+    assert late[0]["accountability"] == "违反法定权限、程序实施行政强制的"
 
     case = ok(api.fire("head", cid, "ratify", {"opinion": "补办批准"}, at("2026-03-03 12:00")))
     assert case["state"] == "sealed"

@@ -124,3 +124,26 @@ def test_a_result_clock_counts_in_the_items_unit() -> None:
     assert result is not None
     assert (result.amount, result.unit) == (15, Unit.natural_days)
     assert "社会保险法第五十七条" in result.law
+
+
+@pytest.mark.parametrize("bureau", BUREAUS)
+def test_command_line_prints_the_list_as_a_table(bureau: str) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["catalogue", "show", bureau], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert f"（{COUNTS[bureau]}项）" in result.output
+    catalogue = load_catalogue(CATALOGUES / f"{bureau}.yaml")
+    assert all(item.code in result.output for item in catalogue.items)
+
+
+def test_command_line_refuses_an_unknown_bureau() -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["catalogue", "show", "nowhere"])
+    assert result.exit_code == 2
+    assert "BUREAU_NOT_FOUND" in result.output
