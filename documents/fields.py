@@ -209,12 +209,19 @@ def _proposal(facts: CaseFacts) -> Fields:
 
 
 def _evidence(facts: CaseFacts) -> str | None:
+    """The evidence given with the decision, else the recorded 笔录, else the investigation report."""
+    given = text_of(facts.payload.get("evidence"))
+    if given:
+        return given
     entries = facts.data.get("evidence") or []
     lines = [
         f"{e.get('kind') or '证据'}：{e.get('summary')}"
         for e in entries
         if isinstance(e, dict) and e.get("summary")
     ]
+    report = (facts.data.get("investigation_report") or {}).get("report")
+    if not lines and report:
+        lines = [f"调查终结报告：{report}"]
     return "；".join(lines) or None
 
 
