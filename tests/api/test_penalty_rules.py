@@ -75,6 +75,7 @@ def test_decision_after_ninety_days_is_refused(api: Api) -> None:
 def test_small_fines_give_no_hearing_and_need_no_legal_review(api: Api) -> None:
     person = {"name": "王某", "type": "individual", "address": "辛集市"}
     cid = filed(api, party=person, item="4")
+    ok(api.fire("zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "当事人承认冒领"}, at("2026-03-02 15:00")))
     ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-03 10:00")))
     case = ok(api.fire("zhang", cid, "propose_penalty", {
         "facts": "骗取待遇1000元", "grounds": "社会保险法第八十八条", "kinds": ["fine"], "fine": 2000,
@@ -153,6 +154,7 @@ def test_moments_must_be_in_order_and_not_in_the_future(api: Api) -> None:
 def test_late_payment_owes_the_surcharge_before_closing(api: Api) -> None:
     person = {"name": "王某", "type": "individual", "address": "辛集市"}
     cid = filed(api, party=person, item="4")
+    ok(api.fire("zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "当事人承认冒领"}, at("2026-03-02 15:00")))
     ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-03 10:00")))
     ok(api.fire("zhang", cid, "propose_penalty", {"facts": "骗取待遇", "grounds": "依法", "kinds": ["fine"], "fine": 2000,
                                                   "article": "社会保险法第八十八条"}, at("2026-03-03 11:00")))
