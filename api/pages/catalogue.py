@@ -18,7 +18,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/catalogue")
 def catalogue(
-    request: Request, state: State, actor: PageActor, type: str = "", q: str = "", export: str = ""
+    request: Request,
+    state: State,
+    actor: PageActor,
+    type: str = "",
+    q: str = "",
+    export: str = "",
+    full: str = "",
 ) -> Response:
     cat = state.library.catalogue(actor.bureau)
     items = [
@@ -51,6 +57,7 @@ def catalogue(
         types=sorted({i.power_type for i in cat.items}),
         flows=flows,
         filters={"type": type, "q": q},
+        full=bool(full),
     )
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from api.deps import State
 from api.pages.charts import bars, grouped_columns
 from api.pages.excel import xlsx_response
-from api.pages.lists import awaiting_role, monthly, summarise
+from api.pages.lists import awaiting_role, monthly, open_cases, summarise
 from api.pages.web import STATUS_LABELS, PageActor, render, render_error, require_role
 from engine.definitions import Role
 from engine.errors import DomainError
@@ -126,7 +126,9 @@ def approvals(request: Request, state: State, actor: PageActor, export: str = ""
         require_role(actor, Role.head, Role.supervisor)
     except DomainError as error:
         return render_error(request, state, actor, error)
-    cases = summarise(state, actor, awaiting_role(state, actor, Role.head))
+    waiting = awaiting_role(state, actor, Role.head)
+    cases = summarise(state, actor, waiting)
+    extensions = summarise(state, actor, extension_candidates(state, actor, waiting))
     if export:
         return xlsx_response(
             "待审批.xlsx",
@@ -141,4 +143,19 @@ def approvals(request: Request, state: State, actor: PageActor, export: str = ""
                 for c in cases
             ],
         )
-    return render(request, state, "approvals.html", actor, title="待审批", cases=cases)
+    return render(request, state, "approvals.html", actor, title="待审批", cases=cases, extensions=extensions)
+
+
+def extension_candidates(state: State, actor: PageActor, skip: list[Any]) -> list[Any]:
+    """Open cases whose duty is due soon or overdue and that a head may extend now (延期审批)."""
+    skipped = {row.id for row in skip}
+    found = []
+    for row in open_cases(state, actor):
+        if row.id in skipped:
+            continue
+        view = state.cases.view(actor, row.id)
+        may_extend = any(a["allowed"] and "extend" in a["trigger"] for a in view["actions"])
+        pressing = any(not c["party"] and c["status"] in ("due_soon", "overdue") for c in view["clocks"])
+        if may_extend and pressing:
+            found.append(row)
+    return found

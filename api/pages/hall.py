@@ -42,6 +42,14 @@ def hall_flow(flow: FlowSpec | None) -> bool:
     return bool(flow and Role.clerk in flow.open.roles)
 
 
+def intake_flow(flow: FlowSpec | None) -> bool:
+    """A flow the hall receives: its first step accepts, asks for a supplement or refuses."""
+    kinds = {kind for kind, _ in DECISIONS.values()} - {"grant_notice"}
+    return hall_flow(flow) and any(
+        flow.initial in t.source and kinds & set(t.documents) for t in flow.transitions  # type: ignore[union-attr]
+    )
+
+
 def decision_transitions(flow: FlowSpec, item: CatalogueItem) -> dict[str, TransitionSpec]:
     """The decisions available right after intake, from the transitions leaving the initial state."""
     found: dict[str, TransitionSpec] = {}
@@ -62,11 +70,12 @@ def _hall_items(state: AppState, actor: Actor, q: str) -> list[dict[str, Any]]:
     result = []
     for item in state.library.catalogue(actor.bureau).items:
         flow = flow_or_none(state, item.flow)
-        if not hall_flow(flow) and not item.settings.get("materials"):
+        ready = flow is not None and hall_flow(flow) and bool(decision_transitions(flow, item))
+        if not ready and not item.settings.get("materials"):
             continue
         if q and q not in item.name and q != item.code and q not in (item.power_code or ""):
             continue
-        result.append({"item": item, "flow": flow, "ready": hall_flow(flow)})
+        result.append({"item": item, "flow": flow, "ready": ready})
     return result
 
 
@@ -79,7 +88,7 @@ def _queues(state: AppState, actor: Actor) -> tuple[list[dict[str, Any]], list[d
     todays, waiting = [], []
     for row in rows:
         flow = flow_or_none(state, row.flow_key, row.flow_version)
-        if not hall_flow(flow):
+        if not intake_flow(flow):
             continue
         assert flow is not None
         current = flow.state(row.state)

@@ -223,7 +223,7 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     login(head, "zhaomin")
     head.goto("/approvals")
     shot(head, "approvals")
-    assert number in head.locator("table").inner_text()
+    assert number in head.locator("#approvals").inner_text()
     head.locator("a", has_text=number).click()
     head.wait_for_load_state()
     submit(action(head, "approve_filing"))
