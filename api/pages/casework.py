@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Request
 from pydantic import ValidationError
+from sqlmodel import Session, select
 
 from api.deps import AppState
 from api.diagram import flow_svg
@@ -19,6 +20,7 @@ from api.schemas import FireAction, OpenCase
 from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
 from engine.errors import DomainError, InvalidInput, NotFound
 from engine.model import Actor
+from engine.tables import User
 from engine.timeutil import parse_moment
 
 DOC_LABELS = {
@@ -218,6 +220,14 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
     agency_clocks = [c for c in view["clocks"] if not c.get("party")]
     party_clocks = [c for c in view["clocks"] if c.get("party")]
     labels = {s.name: s.label for s in flow.states}
+    for link in view["links"]:
+        other = flow_or_none(state, link["flow"])
+        try:
+            link["state_label"] = other.state(link["state"]).label if other else link["state"]
+        except KeyError:
+            link["state_label"] = link["state"]
+    with Session(state.engine) as session:
+        names = {u.username: u.name for u in session.exec(select(User).where(User.bureau_code == actor.bureau))}
     return {
         "case": view,
         "flow": flow,
@@ -233,5 +243,6 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
         "documents": documents,
         "preview": links.get("preview"),
         "state_labels": labels,
-        "user_names": {},
+        "user_names": names,
+        "flow_labels": {f.key: f.label for f in state.library.latest_flows()},
     }

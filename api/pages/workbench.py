@@ -102,6 +102,7 @@ def all_cases(
         actor,
         result=result,
         flows=state.library.latest_flows(),
+        flow_labels={f.key: f.label for f in state.library.latest_flows()},
         items=catalogue.items,
         filters={"flow": flow, "item": item, "overdue": overdue},
         pages=(result["total"] + size - 1) // size,

@@ -272,6 +272,9 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     officer.goto("/workbench")
     assert "已告知" in officer.locator("table").inner_text()
     shot(officer, "workbench")
+    officer.goto("/cases")
+    assert number in officer.locator("table").inner_text()
+    shot(officer, "cases")
 
 
 def test_clerk_gives_a_one_time_notice_for_an_incomplete_application(
