@@ -33,7 +33,7 @@ def kinds(case: dict[str, Any]) -> list[str]:
 
 def test_incomplete_application_one_time_notice_then_supplement_then_payout(api: Api) -> None:
     """零星报销 (高邑 17): 30 working days to the result, then payout."""
-    user = staff(api, "gaoyi")
+    user = staff(api, "gaoyi", "clerk", "head")
     needed = materials_of(api, "gaoyi", "17")
     case = apply(api, user["clerk"], "17", needed[:2], "2026-03-02 09:00")
     cid = case["id"]
@@ -101,7 +101,7 @@ def _working_days_after(start: date, count: int) -> date:
 
 def test_chronic_disease_result_clock_crosses_national_day_2026(api: Api) -> None:
     """慢特病认定 (高邑 21): 初审 → 复审 by different people; result 20 working days after acceptance."""
-    user = staff(api, "gaoyi")
+    user = staff(api, "gaoyi", "clerk", "clerk2", "head")
     case = apply(api, user["clerk"], "21", materials_of(api, "gaoyi", "21"), "2026-09-25 09:00")
     cid = case["id"]
     case = ok(api.fire(user["clerk"], cid, "accept", {}, at("2026-09-25 09:30")))
@@ -129,14 +129,14 @@ def test_chronic_disease_result_clock_crosses_national_day_2026(api: Api) -> Non
 
 
 def test_zhaoxian_chronic_disease_item_has_the_same_clock(api: Api) -> None:
-    user = staff(api, "zhaoxian")
+    user = staff(api, "zhaoxian", "clerk")
     case = apply(api, user["clerk"], "6-5", materials_of(api, "zhaoxian", "6-5"), "2026-09-25 09:00")
     case = ok(api.fire(user["clerk"], case["id"], "accept", {}, at("2026-09-25 09:30")))
     assert clock(case, "result")["due_at"].startswith("2026-10-29")
 
 
 def test_notice_too_late_means_the_application_counts_as_accepted(api: Api) -> None:
-    user = staff(api, "xinji")
+    user = staff(api, "xinji", "clerk")
     needed = materials_of(api, "xinji", "17")
     case = apply(api, user["clerk"], "17", needed[:1], "2026-03-02 09:00")
     cid = case["id"]
@@ -155,7 +155,7 @@ def test_notice_too_late_means_the_application_counts_as_accepted(api: Api) -> N
 
 
 def test_refusal_to_accept_needs_reasons(api: Api) -> None:
-    user = staff(api, "xiangdu")
+    user = staff(api, "xiangdu", "clerk")
     case = apply(api, user["clerk"], "17", [], "2026-03-02 09:00")
     cid = case["id"]
     refused(api.fire(user["clerk"], cid, "refuse", {}, at("2026-03-02 10:00")), 422, "FIELD_REQUIRED")
@@ -168,7 +168,7 @@ def test_refusal_to_accept_needs_reasons(api: Api) -> None:
 
 
 def test_immediate_items_complete_in_one_visit(api: Api) -> None:
-    user = staff(api, "gaoyi")
+    user = staff(api, "gaoyi", "clerk")
     case = apply(api, user["clerk"], "14", materials_of(api, "gaoyi", "14"), "2026-03-02 09:00")
     case = ok(api.fire(user["clerk"], case["id"], "complete_on_spot", {}, at("2026-03-02 09:20")))
     assert case["state"] == "completed"
@@ -176,11 +176,21 @@ def test_immediate_items_complete_in_one_visit(api: Api) -> None:
     assert clock(case, "intake")["status"] == "satisfied"
     assert "grant_notice" in kinds(case)
 
+    # incomplete on the first visit: told at once, completed when the applicant comes back with the rest
+    needed = materials_of(api, "gaoyi", "16")
+    case = apply(api, user["clerk"], "16", needed[:1], "2026-03-02 10:00")
+    refused(api.fire(user["clerk"], case["id"], "complete_on_spot", {}, at("2026-03-02 10:05")), 409,
+            "MATERIALS_INCOMPLETE")
+    ok(api.fire(user["clerk"], case["id"], "notify_supplement", {"method": "on_spot"}, at("2026-03-02 10:05")))
+    ok(api.fire(user["clerk"], case["id"], "supplement", {"materials_received": needed[1:]}, at("2026-03-03 09:00")))
+    case = ok(api.fire(user["clerk"], case["id"], "complete_on_spot", {}, at("2026-03-03 09:05")))
+    assert case["state"] == "completed"
+
     # not an immediate item: 零星报销 must be reviewed
     other = apply(api, user["clerk"], "17", materials_of(api, "gaoyi", "17"), "2026-03-02 09:30")
     refused(api.fire(user["clerk"], other["id"], "complete_on_spot", {}, at("2026-03-02 09:40")), 409, "SETTING_OFF")
 
-    zx = staff(api, "zhaoxian")  # 6-4 个人账户一次性支取: on the spot, then paid out
+    zx = staff(api, "zhaoxian", "clerk")  # 6-4 个人账户一次性支取: on the spot, then paid out
     case = apply(api, zx["clerk"], "6-4", materials_of(api, "zhaoxian", "6-4"), "2026-03-02 09:00")
     case = ok(api.fire(zx["clerk"], case["id"], "complete_on_spot", {}, at("2026-03-02 09:20")))
     assert case["state"] == "payout"
@@ -190,7 +200,7 @@ def test_immediate_items_complete_in_one_visit(api: Api) -> None:
 
 def test_payout_clock_of_one_time_withdrawal(api: Api) -> None:
     """个人账户一次性支取 (高邑 20): paid out within 15 working days of the grant."""
-    user = staff(api, "gaoyi")
+    user = staff(api, "gaoyi", "clerk", "head")
     case = apply(api, user["clerk"], "20", materials_of(api, "gaoyi", "20"), "2026-03-02 09:00")
     cid = case["id"]
     ok(api.fire(user["clerk"], cid, "accept", {}, at("2026-03-02 09:10")))
@@ -206,7 +216,7 @@ def test_payout_clock_of_one_time_withdrawal(api: Api) -> None:
 
 def test_medical_assistance_township_then_county_review_then_public_notice(api: Api) -> None:
     """医疗救助 (山丹): 乡镇初审 → 县级复核 → 公示 → 决定 → 拨付."""
-    user = staff(api, "shandan")
+    user = staff(api, "shandan", "clerk", "head")
     code = "4620536002000"
     case = apply(api, user["clerk"], code, materials_of(api, "shandan", code), "2026-03-02 09:00")
     cid = case["id"]
@@ -229,7 +239,7 @@ def test_medical_assistance_township_then_county_review_then_public_notice(api: 
 
 
 def test_withdrawal_stops_the_clocks(api: Api) -> None:
-    user = staff(api, "xinji")
+    user = staff(api, "xinji", "clerk")
     case = apply(api, user["clerk"], "9", materials_of(api, "xinji", "9"), "2026-03-02 09:00")
     ok(api.fire(user["clerk"], case["id"], "accept", {}, at("2026-03-02 09:10")))
     case = ok(api.fire(user["clerk"], case["id"], "withdraw", {"reason": "申请人撤回"}, at("2026-03-03 09:10")))

@@ -109,7 +109,7 @@ def test_serious_problems_are_referred(api: Api) -> None:
 
 
 def test_zhaoxian_designated_institution_checks_on_site_or_over_the_network(api: Api) -> None:
-    user = staff(api, "zhaoxian")
+    user = staff(api, "zhaoxian", "officer")
 
     def open_403(variant: str) -> Any:
         return api.post(user["officer"], "/api/cases", json={

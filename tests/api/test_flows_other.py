@@ -54,7 +54,7 @@ def test_whistleblower_reward_accept_verify_notice_decide_pay(api: Api) -> None:
 
 
 def test_price_setting_from_application_to_issued_document(api: Api) -> None:
-    u = staff(api, "zhaoxian")
+    u = staff(api, "zhaoxian", "officer", "head")
     cid = open_item(api, u["officer"], "zhaoxian", "6-9", {"items": ["中医针灸"], "reasons": "成本变化"})["id"]
     refused(api.fire(u["officer"], cid, "approve_by_leader", {}, at("2026-03-03 09:00")), 409,
             "ACTION_NOT_ALLOWED_IN_STATE")
@@ -132,7 +132,7 @@ def test_credit_record_with_objection_then_recorded_and_sanctioned(api: Api) -> 
 
 
 def test_budget_draft_collected_reviewed_and_approved(api: Api) -> None:
-    u = staff(api, "shandan")
+    u = staff(api, "shandan", "clerk", "head")
     item = "4621036002000"
     r = api.post(u["clerk"], "/api/cases", json={"item": item, "party": PARTY,
                                                  "data": {"kind": "plan", "year": 2027, "data_requested": "x"}})
@@ -154,7 +154,7 @@ def test_budget_draft_collected_reviewed_and_approved(api: Api) -> None:
 
 
 def test_commercial_insurance_project_tendered_and_contracted(api: Api) -> None:
-    u = staff(api, "gaoyi")
+    u = staff(api, "gaoyi", "officer", "head")
     cid = open_item(api, u["officer"], "gaoyi", "27", {"business": "城乡居民大病保险", "problems": "大病保障"})["id"]
     case = walk(api, cid, [
         (u["head"], "approve_project", {"opinion": "同意立项"}, "2026-03-03 09:00"),
