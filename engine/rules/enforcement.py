@@ -83,12 +83,28 @@ def record_release(ctx: Context, ground: str | None = None) -> None:
             field="ground",
             value=chosen,
         )
+    if chosen == "expired":
+        _period_over(ctx)
     ctx.case.data["release"] = {
         "ground": chosen,
         "label": RELEASE_REASONS[chosen],
         "reason": ctx.payload.get("reason"),
         "at": ctx.occurred_at.isoformat(),
     }
+
+
+def _period_over(ctx: Context) -> None:
+    from engine.clockwork import deadline_of
+    from engine.timeutil import local
+
+    for running in ctx.case.open_clocks("evidence_seal"):
+        due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
+        if ctx.occurred_at <= due:
+            raise RuleViolation(
+                "SEALING_PERIOD_RUNNING",
+                f"封存期限至{local(due):%Y-%m-%d}届满，期满前应以事实已查清或不再需要封存为由解除（行政强制法第二十八条）",
+                due_at=due.isoformat(),
+            )
 
 
 # --- inspection -------------------------------------------------------------------------

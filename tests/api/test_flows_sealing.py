@@ -73,6 +73,8 @@ def test_normal_sealing_serving_a_penalty_case_extended_once_then_released(api: 
     )
     refused(api.fire("zhang", cid, "release", {"ground": "lost", "reason": "x"}, at("2026-04-10 09:00")), 422,
             "INVALID_CHOICE")
+    refused(api.fire("zhang", cid, "release", {"ground": "expired", "reason": "期限届满"}, at("2026-04-10 09:00")),
+            409, "SEALING_PERIOD_RUNNING")
     case = ok(api.fire("zhang", cid, "release", {"ground": "clarified", "reason": "违法事实已查清"},
                        at("2026-04-10 09:00")))
     assert case["state"] == "released"
@@ -118,6 +120,20 @@ def test_emergency_sealing_released_at_once_when_the_head_disapproves(api: Api) 
     assert clock(case, "emergency_report")["status"] == "satisfied"
     assert clock(case, "evidence_seal")["status"] == "satisfied"
     assert "release_decision" in kinds(case)
+
+
+def test_sealing_released_when_its_period_runs_out(api: Api) -> None:
+    case = open_sealing(api, "2026-03-02 10:00")
+    cid = case["id"]
+    ok(api.fire("head", cid, "approve", {}, at("2026-03-02 11:00")))
+    ok(api.fire("zhang", cid, "seal", SEAL, at("2026-03-02 14:00")))
+    board = ok(api.get("super", "/api/dashboard/overdue", params={"as_of": "2026-04-02T09:00:00+08:00"}))
+    assert [e["clock"] for e in board["items"] if e["case_id"] == cid] == ["evidence_seal"]
+    refused(api.fire("head", cid, "extend", {"days": 10, "reason": "x", "written_notice": "已告知"},
+                     at("2026-04-02 09:00")), 409, "SEALING_PERIOD_EXPIRED")
+    case = ok(api.fire("zhang", cid, "release", {"ground": "expired", "reason": "封存期限届满"}, at("2026-04-02 09:00")))
+    assert case["data"]["release"]["label"] == "封存期限届满"
+    assert clock(case, "evidence_seal")["status"] == "satisfied_late"
 
 
 def test_sealing_declined_suspended_and_terminated(api: Api) -> None:

@@ -147,3 +147,15 @@ def test_command_line_refuses_an_unknown_bureau() -> None:
     result = CliRunner().invoke(app, ["catalogue", "show", "nowhere"])
     assert result.exit_code == 2
     assert "BUREAU_NOT_FOUND" in result.output
+
+
+def test_an_optional_clock_without_its_setting_does_not_start_and_a_bad_unit_is_refused() -> None:
+    from engine.errors import InvalidInput
+
+    flow = load_library().flow("application")
+    result = next(c for c in flow.clocks if c.key == "result")
+    assert not clock_applies(result, {"result_clock": None}, {})
+    assert clock_terms(result, {"result_clock": {"amount": 5}}) == (Unit.working_days, result.law)
+    with pytest.raises(InvalidInput) as refused:
+        clock_terms(result, {"result_clock": {"amount": 5, "unit": "fortnights"}})
+    assert refused.value.code == "CLOCK_UNIT_INVALID"
