@@ -51,11 +51,18 @@ def _context(state: AppState, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _page(request, state, actor, error=None, notice="", form=None):  # type: ignore[no-untyped-def]
+def _page(
+    request: Request,
+    state: AppState,
+    actor: Actor,
+    error: DomainError | None = None,
+    notice: str = "",
+    form: Any = None,
+) -> Response:
     try:
         require_role(actor, Role.admin)
-    except DomainError as err:
-        return render_error(request, state, actor, err)
+    except DomainError as forbidden:
+        return render_error(request, state, actor, forbidden)
     status = 200 if error is None else {"invalid": 422, "forbidden": 403}.get(error.kind, 409)
     return render(
         request, state, "admin.html", actor, status_code=status, error=error, notice=notice, form=form,

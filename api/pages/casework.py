@@ -90,11 +90,12 @@ def moment_from(form: Any) -> datetime | None:
 
 
 def _schema_error(error: ValidationError) -> InvalidInput:
-    first = error.errors()[0] if error.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ()))
+    errors = error.errors()
+    where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+    message = errors[0]["msg"] if errors else ""
     labels = {"officers": "执法人员", "name": "姓名", "cert_no": "执法证号", "party": "当事人"}
     named = "·".join(labels.get(p, p) for p in where.split("."))
-    return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{first.get('msg', '')}）", field=where)
+    return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{message}）", field=where)
 
 
 def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any) -> int:

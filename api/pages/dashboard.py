@@ -20,12 +20,18 @@ from engine.queries import dashboard as dashboard_query
 
 router = APIRouter(include_in_schema=False)
 
-GROUPS = {
-    "department": ("承办机构", lambda e: [e["department"] or "（未列承办机构）"]),
-    "officer": ("执法人员", lambda e: e["officers"] or ["（未指定）"]),
-    "item": ("事项", lambda e: [e["item_name"]]),
-    "flow": ("流程", lambda e: [e.get("flow_label") or e["flow"]]),
-}
+def _keys(entry: dict[str, Any], group: str) -> list[str]:
+    """The group(s) an overdue entry counts under: an entry with two officers counts for each."""
+    if group == "department":
+        return [entry["department"] or "（未列承办机构）"]
+    if group == "officer":
+        return list(entry["officers"]) or ["（未指定）"]
+    if group == "item":
+        return [entry["item_name"]]
+    return [entry.get("flow_label") or entry["flow"]]
+
+
+GROUPS = {"department": "承办机构", "officer": "执法人员", "item": "事项", "flow": "流程"}
 ENTRY_HEADERS = [
     "案件编号", "事项", "承办机构", "执法人员", "当事人", "当前环节", "期限事项", "到期时间", "状态", "逾期天数",
     "依据", "追责情形",
@@ -46,7 +52,7 @@ def counts(entries: list[dict[str, Any]], group: str) -> list[dict[str, Any]]:
     soon: Counter[str] = Counter()
     late: Counter[str] = Counter()
     for e in entries:
-        for key in GROUPS[group][1](e):
+        for key in _keys(e, group):
             if e["status"] == "overdue":
                 overdue[key] += 1
                 late[key] += e["days_late"]
@@ -89,7 +95,7 @@ def dashboard(
         if not status or e["status"] == status
     ]
     if export in GROUPS:
-        label = GROUPS[export][0]
+        label = GROUPS[export]
         rows = [[c["name"], c["overdue"], c["due_soon"], c["days_late"]] for c in counts(entries, export)]
         return xlsx_response(f"按{label}统计.xlsx", f"按{label}统计", [label, "已超期", "即将到期", "逾期天数合计"], rows)
     if export:
@@ -107,7 +113,7 @@ def dashboard(
         entries=entries,
         overdue=sum(1 for e in entries if e["status"] == "overdue"),
         due_soon=sum(1 for e in entries if e["status"] == "due_soon"),
-        groups={key: (GROUPS[key][0], counts(entries, key)) for key in GROUPS},
+        groups={key: (label, counts(entries, key)) for key, label in GROUPS.items()},
         chart_departments=bars([(c["name"], c["overdue"]) for c in by_department], "各承办机构超期步骤数"),
         chart_months=grouped_columns(per_month, [("opened", "立案/收件"), ("closed", "办结")], "每月立案与办结案件数"),
         filters={"department": department, "officer": officer, "item": item, "flow": flow, "status": status},
@@ -151,7 +157,7 @@ def extension_candidates(state: State, actor: PageActor, skip: list[Any]) -> lis
     skipped = {row.id for row in skip}
     found = []
     for row in open_cases(state, actor):
-        if row.id in skipped:
+        if row.id is None or row.id in skipped:
             continue
         view = state.cases.view(actor, row.id)
         may_extend = any(a["allowed"] and "extend" in a["trigger"] for a in view["actions"])

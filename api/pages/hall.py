@@ -125,11 +125,18 @@ def hall(request: Request, state: State, actor: PageActor, q: str = "", notice: 
     )
 
 
-def _intake_page(request, state, actor, code, error=None, form=None):  # type: ignore[no-untyped-def]
+def _intake_page(
+    request: Request,
+    state: AppState,
+    actor: Actor,
+    code: str,
+    error: DomainError | None = None,
+    form: Any = None,
+) -> Response:
     try:
         item = state.library.item(actor.bureau, code)
-    except DomainError as err:
-        return render_error(request, state, actor, err)
+    except DomainError as missing:
+        return render_error(request, state, actor, missing)
     flow = flow_or_none(state, item.flow)
     ready = hall_flow(flow)
     decisions = decision_transitions(flow, item) if flow and ready else {}
@@ -199,11 +206,19 @@ async def intake(request: Request, state: State, actor: PageActor, code: str) ->
     return redirect(f"/hall/cases/{case_id}", labels.get(decision, "已收件"))
 
 
-def _hall_case(request, state, actor, case_id, error=None, form=None, notice=""):  # type: ignore[no-untyped-def]
+def _hall_case(
+    request: Request,
+    state: AppState,
+    actor: Actor,
+    case_id: int,
+    error: DomainError | None = None,
+    form: Any = None,
+    notice: str = "",
+) -> Response:
     try:
         context = case_page(request, state, actor, case_id)
-    except DomainError as err:
-        return render_error(request, state, actor, err)
+    except DomainError as missing:
+        return render_error(request, state, actor, missing)
     data = context["case"]["data"]
     status = 200 if error is None else {"invalid": 422, "forbidden": 403}.get(error.kind, 409)
     return render(

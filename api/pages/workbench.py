@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import State
+from api.deps import AppState, State
 from api.pages import fields as F
 from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form, preview_from_form
 from api.pages.excel import xlsx_response
@@ -13,6 +15,7 @@ from api.pages.lists import awaiting_role, is_my_case, open_cases, summarise
 from api.pages.web import STATUS_LABELS, PageActor, posted_form, redirect, render, render_error
 from engine.definitions import Role
 from engine.errors import DomainError, NotFound
+from engine.model import Actor
 from engine.queries import list_cases
 
 router = APIRouter(include_in_schema=False)
@@ -109,7 +112,7 @@ def all_cases(
     )
 
 
-def _openable(state: State, actor: PageActor) -> list[dict[str, object]]:
+def _openable(state: State, actor: PageActor) -> list[dict[str, Any]]:
     catalogue = state.library.catalogue(actor.bureau)
     result = []
     for item in catalogue.items:
@@ -130,21 +133,25 @@ def new_case(request: Request, state: State, actor: PageActor, item: str = "", q
         entries = [
             e
             for e in _openable(state, actor)
-            if not q or q in e["item"].name or q == e["item"].code  # type: ignore[attr-defined]
+            if not q or q in e["item"].name or q == e["item"].code
         ]
         return render(request, state, "pick_item.html", actor, entries=entries, q=q)
     return _open_form(request, state, actor, item, None, None)
 
 
-def _open_form(request, state, actor, code, error, form):  # type: ignore[no-untyped-def]
+def _open_form(
+    request: Request, state: AppState, actor: Actor, code: str, error: DomainError | None, form: Any
+) -> Response:
     try:
         catalogue_item = state.library.item(actor.bureau, code)
-    except DomainError as err:
-        return render_error(request, state, actor, err)
+    except DomainError as missing:
+        return render_error(request, state, actor, missing)
     flow = flow_or_none(state, catalogue_item.flow)
     if flow is None:
-        err = NotFound("FLOW_NOT_AVAILABLE", f"事项“{catalogue_item.name}”的办理流程（{catalogue_item.flow}）尚未上线")
-        return render_error(request, state, actor, err)
+        absent = NotFound(
+            "FLOW_NOT_AVAILABLE", f"事项“{catalogue_item.name}”的办理流程（{catalogue_item.flow}）尚未上线"
+        )
+        return render_error(request, state, actor, absent)
     fields = F.fields_for(flow, flow.open, catalogue_item, state.library.catalogue(actor.bureau).items)
     me = {"name": actor.name, "cert_no": actor.cert_no or ""}
     return render(
