@@ -92,9 +92,11 @@ def moment_from(form: Any) -> datetime | None:
 def _schema_error(error: ValidationError) -> InvalidInput:
     errors = error.errors()
     where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-    message = errors[0]["msg"] if errors else ""
+    kinds = {"string_too_short": "不能为空", "missing": "必填", "int_parsing": "须为整数", "float_parsing": "须为数字",
+             "datetime_from_date_parsing": "不是有效的日期时间", "datetime_parsing": "不是有效的日期时间"}
+    message = (kinds.get(errors[0]["type"]) or errors[0]["msg"]) if errors else ""
     labels = {"officers": "执法人员", "name": "姓名", "cert_no": "执法证号", "party": "当事人"}
-    named = "·".join(labels.get(p, p) for p in where.split("."))
+    named = "·".join(labels.get(p, f"第{int(p) + 1}人" if p.isdigit() else p) for p in where.split("."))
     return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{message}）", field=where)
 
 

@@ -151,3 +151,21 @@ def test_a_refusal_needs_its_reasons_and_a_forged_form_is_refused(api: Api) -> N
     assert "不予受理" in api.client.get(response.headers["location"]).text
     forged = api.client.post("/hall/intake/9", data={**data, "csrf": "forged"})
     assert forged.status_code == 403 and "表单已过期或来源不明" in forged.text
+
+
+def test_the_open_form_refuses_what_the_api_refuses(api: Api) -> None:
+    csrf = login(api, "zhang")
+    data = {
+        "csrf": csrf, "item": "3", "party.name": "某药房", "party.type": "organisation",
+        "officer.name": ["张三", "李四"], "officer.cert_no": ["JZ-001", ""], "f.lead_summary": "线索",
+    }
+    response = api.client.post("/cases/new", data=data)
+    assert response.status_code == 422 and "执法人员·第2人·执法证号（不能为空）" in response.text
+    api_answer = api.post("zhang", "/api/cases", json={
+        "item": "3", "party": {"name": "某药房", "type": "organisation"},
+        "officers": [{"name": "张三", "cert_no": "JZ-001"}, {"name": "李四", "cert_no": ""}],
+        "data": {"lead_summary": "线索"},
+    })
+    assert api_answer.status_code == 422
+    response = api.client.post("/cases/new", data={**data, "officer.cert_no": ["JZ-001", "JZ-001"]})
+    assert response.status_code == 409 and "执法证号不得重复" in response.text
