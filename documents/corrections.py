@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from documents.fields import cn_date
 from documents.issuer import refuse_missing, store_document
 from documents.kinds import kind_of
 from documents.numbering import prefix_of
 from documents.source import agency_name
+from documents.values import cn_date
 from engine.cases import CaseService
 from engine.definitions import Role
 from engine.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound, RuleViolation

@@ -12,11 +12,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from documents.fields import Fields, build, conditional_required, missing
+from documents.fields import build, conditional_required, missing
 from documents.kinds import Kind, Required, kind_of
 from documents.numbering import PREVIEW_NUMBER, prefix_of, take_number
 from documents.render import render_html, render_pdf, template_version
 from documents.source import CaseFacts, facts_from_action
+from documents.values import Fields
 from engine.errors import InvalidInput
 from engine.model import CaseModel
 from engine.registry import Context

@@ -1,0 +1,155 @@
+"""Fields of the penalty documents up to the 告知 and hearing: filing, investigation, review, notices."""
+
+from __future__ import annotations
+
+from documents.source import CaseFacts
+from documents.values import (
+    SEALING_BASIS,
+    Fields,
+    cn_date,
+    cn_datetime,
+    due,
+    items_of,
+    last_issued,
+    money,
+    penalty_text,
+    pick,
+    remedies,
+    text_of,
+)
+
+
+def _proposal(facts: CaseFacts) -> Fields:
+    proposal = facts.data.get("proposal") or {}
+    kinds = list(proposal.get("kinds") or [])
+    return {
+        "facts": proposal.get("facts"),
+        "grounds": proposal.get("grounds"),
+        "article": proposal.get("article"),
+        "penalty_text": penalty_text(kinds, money(proposal.get("fine"))),
+    }
+
+
+def evidence_text_of(facts: CaseFacts) -> str | None:
+    """The evidence given with the decision, else the recorded 笔录, else the investigation report."""
+    given = text_of(facts.payload.get("evidence"))
+    if given:
+        return given
+    entries = facts.data.get("evidence") or []
+    lines = [
+        f"{e.get('kind') or '证据'}：{e.get('summary')}"
+        for e in entries
+        if isinstance(e, dict) and e.get("summary")
+    ]
+    report = (facts.data.get("investigation_report") or {}).get("report")
+    if not lines and report:
+        lines = [f"调查终结报告：{report}"]
+    return "；".join(lines) or None
+
+
+def filing_approval(facts: CaseFacts) -> Fields:
+    proposal = facts.data.get("filing_proposal") or {}
+    return {
+        "lead_source": facts.data.get("lead_source"),
+        "lead_summary": facts.data.get("lead_summary"),
+        "violation_ended_on": cn_date(facts.data.get("violation_ended_on")),
+        "opinion": proposal.get("opinion"),
+        "decision_due": due(facts, "decision"),
+    }
+
+
+def filing_refusal(facts: CaseFacts) -> Fields:
+    return {"lead_summary": facts.data.get("lead_summary"), "reasons": pick(facts, "reasons")}
+
+
+def inquiry_record(facts: CaseFacts) -> Fields:
+    return {
+        "record_kind": facts.payload.get("kind") or "询问笔录",
+        "summary": facts.payload.get("summary"),
+        "place": facts.payload.get("place"),
+        "interviewee": facts.payload.get("interviewee"),
+    }
+
+
+def preservation_notice(facts: CaseFacts) -> Fields:
+    items = facts.payload.get("items")
+    return {
+        "items_text": text_of(items),
+        "items": items_of(items),
+        "approved_by": facts.payload.get("approved_by"),
+        "preservation_due": due(facts, "preservation"),
+    }
+
+
+def sealing_decision(facts: CaseFacts) -> Fields:
+    items = facts.payload.get("items")
+    start, end = facts.clock_starts.get("evidence_seal"), facts.deadlines.get("evidence_seal")
+    period = f"自{cn_date(start)}起至{cn_date(end)}止" if start and end else None
+    return {
+        "reasons": facts.payload.get("reasons"),
+        "basis": facts.payload.get("basis") or facts.settings.get("sealing_basis") or SEALING_BASIS,
+        "period_text": period,
+        "items_text": text_of(items),
+        "items": items_of(items),
+        "place": facts.payload.get("place"),
+        "remedies": remedies(facts),
+    }
+
+
+def sealing_list(facts: CaseFacts) -> Fields:
+    items = facts.payload.get("items")
+    title, number = last_issued(facts, "sealing_decision")
+    return {"items_text": text_of(items), "items": items_of(items), "decision_number": number}
+
+
+def release_decision(facts: CaseFacts) -> Fields:
+    seals = facts.data.get("seals") or []  # the penalty flow's sealed evidence
+    last = seals[-1] if seals and isinstance(seals[-1], dict) else facts.data.get("sealing") or {}
+    title, number = last_issued(facts, "sealing_decision")
+    return {
+        "reason": facts.payload.get("reason"),
+        "decision_number": number,
+        "items_text": text_of(last.get("items")),
+    }
+
+
+def investigation_report(facts: CaseFacts) -> Fields:
+    return {"report": pick(facts, "report"), "evidence_text": evidence_text_of(facts)}
+
+
+def legal_review_opinion(facts: CaseFacts) -> Fields:
+    return {
+        **_proposal(facts),
+        "opinion": facts.payload.get("opinion") or (facts.data.get("legal_review") or {}).get("opinion"),
+    }
+
+
+def collective_discussion_record(facts: CaseFacts) -> Fields:
+    record = facts.data.get("collective_discussion") or {}
+    return {
+        **_proposal(facts),
+        "participants": text_of(facts.payload.get("participants") or record.get("participants")),
+        "conclusion": facts.payload.get("conclusion") or record.get("conclusion"),
+    }
+
+
+def penalty_notice(facts: CaseFacts) -> Fields:
+    return {
+        **_proposal(facts),
+        "statement_due": due(facts, "statement"),
+        "hearing_entitled": bool(facts.data.get("hearing_entitled")),
+        "hearing_request_due": due(facts, "hearing_request"),
+    }
+
+
+def hearing_rights_notice(facts: CaseFacts) -> Fields:
+    return {**_proposal(facts), "hearing_request_due": due(facts, "hearing_request")}
+
+
+def hearing_notice(facts: CaseFacts) -> Fields:
+    hearing = facts.data.get("hearing") or {}
+    return {
+        "hearing_at": cn_datetime(facts.payload.get("hearing_at") or hearing.get("hearing_at")),
+        "place": facts.payload.get("place") or hearing.get("place"),
+        "host": facts.payload.get("host") or hearing.get("host"),
+    }
