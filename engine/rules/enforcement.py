@@ -54,6 +54,17 @@ def sealing_decision_complete(ctx: Context) -> None:
     _items(ctx.payload.get("items"))
 
 
+@guard("party_or_witness", needs_input=True)
+def party_or_witness(ctx: Context) -> None:
+    """强制法第十八条: the party is present, or a witness is invited and signs the on-site record."""
+    if not ctx.payload.get("party_present") and is_blank(ctx.payload.get("witness")):
+        raise InvalidInput(
+            "WITNESS_REQUIRED",
+            "当事人不到场的，应当邀请见证人到场，由见证人和行政执法人员在现场笔录上签名（行政强制法第十八条第六项）",
+            field="witness",
+        )
+
+
 @action("record_sealing")
 def record_sealing(ctx: Context, procedure: str) -> None:
     """封存决定书 and 封存清单 handed over on the spot; the list in two copies (party, agency)."""
@@ -66,6 +77,7 @@ def record_sealing(ctx: Context, procedure: str) -> None:
         "place": ctx.payload.get("place"),
         "period_days": 30,
         "party_present": bool(ctx.payload.get("party_present")),
+        "witness": ctx.payload.get("witness"),
         "statement": ctx.payload.get("statement"),
         "urgency": ctx.payload.get("urgency"),
         "sealed_at": ctx.occurred_at.isoformat(),

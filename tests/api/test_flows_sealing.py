@@ -163,3 +163,12 @@ def test_sealing_decision_names_the_party_address(api: Api) -> None:
     case = open_sealing(api, "2026-03-02 10:00", party={"name": "某药店", "type": "organisation"})
     ok(api.fire("head", case["id"], "approve", {}, at("2026-03-02 11:00")))
     refused(api.fire("zhang", case["id"], "seal", SEAL, at("2026-03-02 14:00")), 422, "FIELD_REQUIRED")
+
+
+def test_an_absent_party_needs_a_witness(api: Api) -> None:
+    cid = open_sealing(api, "2026-03-02 10:00")["id"]
+    ok(api.fire("head", cid, "approve", {}, at("2026-03-02 11:00")))
+    absent = {**SEAL, "party_present": False}
+    refused(api.fire("zhang", cid, "seal", absent, at("2026-03-02 14:00")), 422, "WITNESS_REQUIRED")
+    case = ok(api.fire("zhang", cid, "seal", {**absent, "witness": "社区干部赵某"}, at("2026-03-02 14:00")))
+    assert case["data"]["sealing"]["witness"] == "社区干部赵某"
