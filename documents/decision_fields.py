@@ -115,10 +115,13 @@ def demand_notice(facts: CaseFacts) -> Fields:
         if payment_due
         else None
     )
+    surcharge = facts.data.get("surcharge") or {}
+    accrued, owed = money(surcharge.get("amount")), money(surcharge.get("owed"))
     return {
         "fine_text": fine_text,
         "paid_text": yuan(paid) if paid else None,
-        "outstanding_text": yuan(fine - paid) if fine else None,
+        "surcharge_text": yuan(accrued) if accrued else None,
+        "outstanding_text": yuan(owed) if owed is not None else yuan(fine - paid) if fine else None,
         "decision_number": number,
         "payment_due": payment_due,
         "obligation_text": obligation,

@@ -231,3 +231,93 @@ def test_hearing_rights_notice_only_when_a_hearing_is_available(api: Api) -> Non
     assert case["data"]["hearing_entitled"] is False
     assert [d["kind"] for d in case["documents"]][-1] == "penalty_notice"
     assert "hearing_rights_notice" not in [d["kind"] for d in case["documents"]]
+
+
+def test_sealing_evidence_issues_the_decision_and_the_list_and_release_cites_them(
+    api: Api, tmp_path: Path
+) -> None:
+    from tests.api.test_penalty_walk import open_case
+
+    cid = int(open_case(api)["id"])
+    ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
+    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    items = [
+        {"name": "处方", "quantity": 12, "unit": "张"},
+        {"name": "进销存台账", "quantity": 2, "unit": "本"},
+    ]
+    case = ok(
+        api.fire(
+            "zhang", cid, "seal_evidence", {"items": items, "reasons": "防止证据灭失"}, at("2026-03-05 10:00")
+        )
+    )
+    decision, listing = case["documents"][-2:]
+    assert (decision["kind"], decision["number"]) == ("sealing_decision", "辛医保封决〔2026〕1号")
+    assert (listing["kind"], listing["number"]) == ("sealing_list", "辛医保封清〔2026〕1号")
+    text = squeeze(pdf_text(get_pdf(api, cid, decision["id"]), tmp_path))
+    assert "防止证据灭失" in text and "进销存台账" in text and "2本" in text
+    assert "自2026年3月5日起至2026年4月4日止" in text  # 30 natural days (强制法第二十五条)
+    assert "行政强制法》第十八条、第二十四条" in text and "六十日内" in text
+    text = squeeze(pdf_text(get_pdf(api, cid, listing["id"]), tmp_path))
+    assert "当事人留存" in text and "行政机关留存" in text and "辛医保封决〔2026〕1号" in text
+    case = ok(
+        api.fire("zhang", cid, "release_evidence_seal", {"reason": "已完成检验"}, at("2026-03-20 10:00"))
+    )
+    release = case["documents"][-1]
+    assert (release["kind"], release["number"]) == ("release_decision", "辛医保解封〔2026〕1号")
+    text = squeeze(pdf_text(get_pdf(api, cid, release["id"]), tmp_path))
+    assert "辛医保封决〔2026〕1号" in text and "已完成检验" in text and "处方" in text
+
+
+def test_demand_and_surcharge_notices_state_the_amounts(api: Api, tmp_path: Path) -> None:
+    from tests.api.test_penalty_rules import filed
+
+    cid = filed(api, party={"name": "王某", "type": "individual", "address": "辛集市"}, item="4")
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "record_evidence",
+            {"kind": "询问笔录", "summary": "当事人承认冒领"},
+            at("2026-03-02 15:00"),
+        )
+    )
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-03 10:00")))
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "propose_penalty",
+            {
+                "facts": "骗取待遇",
+                "grounds": "依法",
+                "kinds": ["fine"],
+                "fine": 2000,
+                "article": "社会保险法第八十八条",
+            },
+            at("2026-03-03 11:00"),
+        )
+    )
+    ok(api.fire("zhang", cid, "notify", {}, at("2026-03-04 10:00")))
+    ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "王某"}, at("2026-03-04 11:00")))
+    ok(
+        api.fire(
+            "head",
+            cid,
+            "decide_penalty",
+            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "article": "社会保险法第八十八条"},
+            at("2026-03-05 10:00"),
+        )
+    )
+    ok(api.fire("zhang", cid, "serve", {"method": "direct", "recipient": "王某"}, at("2026-03-05 11:00")))
+    case = ok(api.fire("zhang", cid, "issue_demand", {}, at("2026-03-30 10:00")))
+    demand, surcharge = case["documents"][-2:]
+    assert (demand["kind"], surcharge["kind"]) == ("demand_notice", "surcharge_notice")
+    text = squeeze(pdf_text(get_pdf(api, cid, demand["id"]), tmp_path))
+    assert (
+        "贰仟元整" in text
+        and "陆佰元整" in text
+        and "2026年3月20日" in text
+        and "辛医保罚决〔2026〕1号" in text
+    )
+    text = squeeze(pdf_text(get_pdf(api, cid, surcharge["id"]), tmp_path))
+    assert "自2026年3月21日起" in text and "逾期10日" in text and "陆佰元整" in text
