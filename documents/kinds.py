@@ -105,6 +105,7 @@ KINDS: dict[str, Kind] = {
             "封存清单",
             "封清",
             _r(_party(Q24), ("items_text", "封存物品的名称、数量", Q24)),
+            addressed=False,
             copies=("当事人留存", "行政机关留存"),
         ),
         Kind(
