@@ -31,8 +31,6 @@ class PdfIssuer:
     def issue(
         self, session: Session, case: Case, model: CaseModel, kind: str, ctx: Context, event: Event
     ) -> None:
-        if ctx.transition is not None and not ctx.transition.issues(kind, model.data):
-            return
         facts = facts_from_action(session, case, model, ctx)
         issue_document(session, kind_of(kind), facts, issued_by=ctx.actor.username, event_id=event.id)
 

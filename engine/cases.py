@@ -360,7 +360,8 @@ class CaseService:
         if not spec.documents or self.issuer is None:
             return
         for kind in spec.documents:
-            self.issuer.issue(session, row, model, kind, ctx, event)
+            if spec.issues(kind, model.data):  # a conditional document only when its flag is set
+                self.issuer.issue(session, row, model, kind, ctx, event)
 
     def _make_links(
         self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime
