@@ -84,7 +84,7 @@ def _demo_cases(state: AppState) -> None:
         late,
     )
     cases.fire(officer, overdue, "propose_filing", {"opinion": "建议立案"}, late + timedelta(days=1))
-    cases.fire(head, overdue, "approve_filing", {}, late + timedelta(days=2))
+    cases.fire(head, overdue, "approve_filing", {"jurisdiction": "violation_place"}, late + timedelta(days=2))
 
     investigating = cases.open_case(
         officer,
@@ -95,7 +95,9 @@ def _demo_cases(state: AppState) -> None:
         now - timedelta(days=20),
     )
     cases.fire(officer, investigating, "propose_filing", {"opinion": "建议立案"}, now - timedelta(days=19))
-    cases.fire(head, investigating, "approve_filing", {}, now - timedelta(days=18))
+    cases.fire(
+        head, investigating, "approve_filing", {"jurisdiction": "violation_place"}, now - timedelta(days=18)
+    )
     cases.fire(
         officer,
         investigating,

@@ -89,6 +89,18 @@ def within_limitation(ctx: Context) -> None:
         )
 
 
+@guard("jurisdiction_fits_party", needs_input=True)
+def jurisdiction_fits_party(ctx: Context) -> None:
+    """令4号 (管辖): the bureau where insured persons are insured only for a violation by them alone."""
+    if ctx.payload.get("jurisdiction") == "insured_place" and ctx.case.party.get("type") != "individual":
+        raise RuleViolation(
+            "JURISDICTION_INVALID",
+            "参保地医疗保障部门管辖仅适用于参保人员单独实施的违法行为；本案当事人为单位，应由违法行为发生地管辖"
+            "（医疗保障行政处罚程序暂行规定，verify）",
+            jurisdiction="insured_place",
+        )
+
+
 @guard("clock_not_expired")
 def clock_not_expired(ctx: Context, clock: str, code: str, message: str) -> None:
     """The named agency clock must not have run out at the moment of the act."""

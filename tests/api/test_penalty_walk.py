@@ -47,8 +47,8 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
     assert clock(case, "lead_check")["due_at"].startswith("2026-03-23")  # 15 working days
 
     ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
-    refused(api.fire("zhang", cid, "approve_filing", {}, at("2026-03-04 09:00")), 403, "ROLE_NOT_ALLOWED")
-    case = ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    refused(api.fire("zhang", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")), 403, "ROLE_NOT_ALLOWED")
+    case = ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
     assert case["state"] == "investigation"
     assert clock(case, "lead_check")["status"] == "satisfied"
     assert clock(case, "decision")["due_at"].startswith("2026-06-02")  # 90 natural days, not rolled
@@ -218,7 +218,7 @@ def test_refusal_changes_nothing(api: Api) -> None:
     ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
     before = ok(api.get("zhang", f"/api/cases/{cid}"))
     body = refused(
-        api.fire("head", cid, "approve_filing", {}, at("2026-03-04 10:00")), 409, "LIMITATION_EXPIRED"
+        api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 10:00")), 409, "LIMITATION_EXPIRED"
     )
     assert "第三十六条" in body["message"]
     after = ok(api.get("zhang", f"/api/cases/{cid}"))

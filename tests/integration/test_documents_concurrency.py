@@ -27,7 +27,7 @@ def test_parallel_issuing_gives_distinct_consecutive_numbers(api: Api, database_
 
     def approve(cid: int) -> None:
         barrier.wait()
-        results[cid] = api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00"))
+        results[cid] = api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00"))
 
     threads = [threading.Thread(target=approve, args=(cid,)) for cid in cases]
     for thread in threads:

@@ -97,7 +97,7 @@ def test_preview_of_the_notice_shows_the_deadline_the_clock_engine_will_set(api:
 
     cid = int(open_case(api)["id"])
     ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
-    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
     ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-10 10:00")))
     ok(
         api.fire(
@@ -210,7 +210,7 @@ def test_hearing_rights_notice_only_when_a_hearing_is_available(api: Api) -> Non
 
     cid = int(open_case(api)["id"])
     ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
-    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
     ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-10 10:00")))
     ok(
         api.fire(
@@ -240,7 +240,7 @@ def test_sealing_evidence_issues_the_decision_and_the_list_and_release_cites_the
 
     cid = int(open_case(api)["id"])
     ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-03 10:00")))
-    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
     items = [
         {"name": "处方", "quantity": 12, "unit": "张"},
         {"name": "进销存台账", "quantity": 2, "unit": "本"},

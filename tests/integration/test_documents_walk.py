@@ -44,7 +44,7 @@ def walk_to_notified(api: Api, **open_data: Any) -> int:
     """Open, file, investigate, review (legal review and collective discussion), notify; 2026-03-18."""
     cid = int(open_case(api, **open_data)["id"])
     ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
-    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 09:00")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
     ok(
         api.fire(
             "zhang",
@@ -201,7 +201,7 @@ def test_numbers_are_gap_free_per_bureau_kind_and_year(api: Api) -> None:
     assert gaoyi.status_code == 201, gaoyi.text
     gid = gaoyi.json()["id"]
     ok(api.fire("gy_officer", gid, "propose_filing", {}, at("2026-03-03 10:00")))
-    other = ok(api.fire("gy_head", gid, "approve_filing", {}, at("2026-03-04 10:00")))
+    other = ok(api.fire("gy_head", gid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 10:00")))
 
     def numbers(cid: int, kind: str) -> list[str]:
         case = ok(api.get("zhang", f"/api/cases/{cid}"))

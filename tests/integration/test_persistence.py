@@ -29,7 +29,7 @@ def test_migrations_match_the_models(database_url: str) -> None:
 def _walk_a_little(api: Api) -> int:
     cid = open_case(api)["id"]
     ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
-    ok(api.fire("head", cid, "approve_filing", {}, at("2026-03-04 10:00")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 10:00")))
     return int(cid)
 
 
