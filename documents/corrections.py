@@ -19,10 +19,9 @@ from documents.kinds import kind_of
 from documents.numbering import prefix_of
 from documents.source import agency_name
 from documents.values import cn_date
-from engine.cases import CaseService
+from engine.cases import CaseService, append_event
 from engine.definitions import Role
 from engine.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound, RuleViolation
-from engine.events import GENESIS, event_hash
 from engine.model import Actor
 from engine.persistence import unit_of_work
 from engine.tables import Case, Document, Event
@@ -116,35 +115,15 @@ def _append_event(
     last = session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.seq).desc())).first()
     if last is not None and to_db(moment) < to_db(last.occurred_at):
         raise InvalidInput("OCCURRED_BEFORE_PREVIOUS", "更正时间早于上一步骤的时间", field="occurred_at")
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
     payload = {"document_id": original.id, "number": original.number, "changes": changes, "reason": reason}
-    recorded, occurred = to_db(datetime.now().astimezone()), to_db(moment)
-    event = Event(
-        case_id=case.id,
-        seq=seq,
-        trigger="correct_document",
-        label=f"更正文书（{original.title}）",
-        from_state=case.state,
-        to_state=case.state,
-        actor=actor.username,
-        occurred_at=occurred,
-        recorded_at=recorded,
-        payload=payload,
-        prev_hash=prev,
-        hash=event_hash(
-            case_id=case.id,
-            seq=seq,
-            trigger="correct_document",
-            from_state=case.state,
-            to_state=case.state,
-            actor=actor.username,
-            occurred_at=occurred,
-            recorded_at=recorded,
-            payload=payload,
-            prev_hash=prev,
-        ),
+    return append_event(
+        session,
+        case.id,
+        "correct_document",
+        f"更正文书（{original.title}）",
+        case.state,
+        case.state,
+        actor.username,
+        moment,
+        payload,
     )
-    session.add(event)
-    session.flush()
-    return event

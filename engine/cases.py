@@ -317,42 +317,9 @@ class CaseService:
         payload: dict[str, Any],
     ) -> Event:
         assert row.id is not None
-        last = session.exec(
-            select(Event).where(Event.case_id == row.id).order_by(col(Event.seq).desc())
-        ).first()
-        seq = (last.seq + 1) if last else 1
-        prev = last.hash if last else GENESIS
-        recorded = to_db(datetime.now().astimezone())
-        occurred = to_db(moment)
-        clean = _json_safe(payload)
-        event = Event(
-            case_id=row.id,
-            seq=seq,
-            trigger=spec.trigger,
-            label=spec.label,
-            from_state=from_state,
-            to_state=to_state,
-            actor=actor.username,
-            occurred_at=occurred,
-            recorded_at=recorded,
-            payload=clean,
-            prev_hash=prev,
-            hash=event_hash(
-                case_id=row.id,
-                seq=seq,
-                trigger=spec.trigger,
-                from_state=from_state,
-                to_state=to_state,
-                actor=actor.username,
-                occurred_at=occurred,
-                recorded_at=recorded,
-                payload=clean,
-                prev_hash=prev,
-            ),
+        return append_event(
+            session, row.id, spec.trigger, spec.label, from_state, to_state, actor.username, moment, payload
         )
-        session.add(event)
-        session.flush()
-        return event
 
     def _issue_documents(
         self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
@@ -504,6 +471,42 @@ class CaseService:
         }
 
 
+def append_event(
+    session: Session,
+    case_id: int,
+    trigger: str,
+    label: str,
+    from_state: str | None,
+    to_state: str | None,
+    actor: str,
+    moment: datetime,
+    payload: dict[str, Any],
+) -> Event:
+    """Append the next event of a case's hash chain (inside the caller's transaction)."""
+    last = session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.seq).desc())).first()
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    recorded = to_db(datetime.now().astimezone())
+    occurred = to_db(moment)
+    clean = _json_safe(payload)
+    fields: dict[str, Any] = dict(
+        case_id=case_id,
+        seq=seq,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        occurred_at=occurred,
+        recorded_at=recorded,
+        payload=clean,
+        prev_hash=prev,
+    )
+    event = Event(label=label, hash=event_hash(**fields), **fields)
+    session.add(event)
+    session.flush()
+    return event
+
+
 def clock_state_of(row: Clock) -> ClockState:
     """The engine's view of a stored clock."""
     return ClockState(
@@ -520,7 +523,8 @@ def clock_state_of(row: Clock) -> ClockState:
         party=row.party,
         extension=row.extension,
         spans=[
-            Span(datetime.fromisoformat(str(s)), datetime.fromisoformat(e) if e else None) for s, e in row.spans
+            Span(datetime.fromisoformat(str(s)), datetime.fromisoformat(e) if e else None)
+            for s, e in row.spans
         ],
         satisfied_at=from_db(row.satisfied_at) if row.satisfied_at else None,
         cancelled_at=from_db(row.cancelled_at) if row.cancelled_at else None,
