@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.calendar import WorkCalendar
+from engine.clockwork import deadline_of
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
-from engine.model import Actor, CaseModel
+from engine.model import Actor, CaseModel, ClockState
 
 GuardFn = Callable[..., None]
 ActionFn = Callable[..., None]
@@ -33,6 +34,10 @@ class Context:
     settings: dict[str, Any]  # flow defaults < bureau settings < item settings
     payload: dict[str, Any] = field(default_factory=dict)
     checking_only: bool = False  # listing actions: no payload yet
+
+    def due_at(self, clock: ClockState) -> datetime:
+        """When ``clock`` runs out, as computed at the moment of this act."""
+        return deadline_of(clock, self.calendar, self.occurred_at).due_at
 
     def setting(self, name: str) -> Any:
         if name not in self.settings:

@@ -105,10 +105,8 @@ def notice_not_given(ctx: Context) -> None:
 
 
 def _notice_due(ctx: Context) -> Any:
-    from engine.clockwork import deadline_of
-
     clock = ctx.case.last_clock("intake")
-    return None if clock is None else deadline_of(clock, ctx.calendar, ctx.occurred_at).due_at
+    return None if clock is None else ctx.due_at(clock)
 
 
 @guard("notice_in_time")
@@ -219,12 +217,10 @@ def setting_off(ctx: Context, name: str) -> None:
 @guard("clock_elapsed")
 def clock_elapsed(ctx: Context, clock: str, code: str, message: str) -> None:
     """The named period (e.g. 公示期) must have run out before the next step."""
-    from engine.clockwork import deadline_of
-
     running = ctx.case.last_clock(clock)
     if running is None:
         return
-    due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
+    due = ctx.due_at(running)
     if ctx.occurred_at <= due:
         raise RuleViolation(code, f"{message}（至{local(due):%Y-%m-%d}届满）", due_at=due.isoformat())
 

@@ -106,11 +106,10 @@ def record_release(ctx: Context, ground: str | None = None) -> None:
 
 
 def _period_over(ctx: Context) -> None:
-    from engine.clockwork import deadline_of
     from engine.timeutil import local
 
     for running in ctx.case.open_clocks("evidence_seal"):
-        due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
+        due = ctx.due_at(running)
         if ctx.occurred_at <= due:
             raise RuleViolation(
                 "SEALING_PERIOD_RUNNING",
@@ -186,13 +185,12 @@ def problems_found(ctx: Context) -> None:
 @guard("recheck_allowed", needs_input=True)
 def recheck_allowed(ctx: Context) -> None:
     """A correction may be found not made only once the period the party was given has run out."""
-    from engine.clockwork import deadline_of
     from engine.timeutil import local
 
     if ctx.payload.get("corrected"):
         return
     for running in ctx.case.open_clocks("correction"):
-        due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
+        due = ctx.due_at(running)
         if ctx.occurred_at <= due:
             raise RuleViolation(
                 "CORRECTION_PERIOD_RUNNING",
@@ -261,7 +259,6 @@ def record_audit_findings(ctx: Context) -> None:
 @guard("statement_heard")
 def statement_heard(ctx: Context) -> None:
     """The 稽核结果告知书 follows the party's statement, its waiver, or the end of the statement period."""
-    from engine.clockwork import deadline_of
     from engine.timeutil import local
 
     data = ctx.case.data
@@ -270,7 +267,7 @@ def statement_heard(ctx: Context) -> None:
     clock = ctx.case.last_clock("statement")
     if clock is None:
         return
-    due = deadline_of(clock, ctx.calendar, ctx.occurred_at).due_at
+    due = ctx.due_at(clock)
     if ctx.occurred_at <= due:
         raise RuleViolation(
             "STATEMENT_PERIOD_RUNNING",

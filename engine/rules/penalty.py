@@ -104,10 +104,8 @@ def jurisdiction_fits_party(ctx: Context) -> None:
 @guard("clock_not_expired")
 def clock_not_expired(ctx: Context, clock: str, code: str, message: str) -> None:
     """The named agency clock must not have run out at the moment of the act."""
-    from engine.clockwork import deadline_of
-
     for running in ctx.case.open_clocks(clock):
-        due = deadline_of(running, ctx.calendar, ctx.occurred_at).due_at
+        due = ctx.due_at(running)
         if ctx.occurred_at > due:
             raise RuleViolation(
                 code, f"{message}（期限至{local(due):%Y-%m-%d %H:%M}）", due_at=due.isoformat()
@@ -230,15 +228,13 @@ def no_pending_hearing(ctx: Context) -> None:
 @guard("statement_period_over")
 def statement_period_over(ctx: Context) -> None:
     """No decision before the statement period ends, unless waived or a hearing was held."""
-    from engine.clockwork import deadline_of
-
     data = ctx.case.data
     if data.get("statement_waived") or data.get("hearing_held"):
         return
     statement = ctx.case.last_clock("statement")
     if statement is None:
         return
-    due = deadline_of(statement, ctx.calendar, ctx.occurred_at).due_at
+    due = ctx.due_at(statement)
     if ctx.occurred_at <= due:
         raise RuleViolation(
             "STATEMENT_PERIOD_RUNNING",
@@ -248,7 +244,7 @@ def statement_period_over(ctx: Context) -> None:
         )
     hearing = ctx.case.last_clock("hearing_request")
     if hearing is not None and not data.get("hearing_requested"):
-        hearing_due = deadline_of(hearing, ctx.calendar, ctx.occurred_at).due_at
+        hearing_due = ctx.due_at(hearing)
         if ctx.occurred_at <= hearing_due:
             raise RuleViolation(
                 "HEARING_REQUEST_PERIOD_RUNNING",
@@ -260,12 +256,10 @@ def statement_period_over(ctx: Context) -> None:
 @guard("hearing_request_in_time")
 def hearing_request_in_time(ctx: Context) -> None:
     """处罚法第六十四条第一项: the party asks within five working days of 告知."""
-    from engine.clockwork import deadline_of
-
     clock = ctx.case.last_clock("hearing_request")
     if clock is None:
         return
-    due = deadline_of(clock, ctx.calendar, ctx.occurred_at).due_at
+    due = ctx.due_at(clock)
     if ctx.occurred_at > due:
         raise RuleViolation(
             "HEARING_REQUEST_LATE",
@@ -499,12 +493,10 @@ def surcharge_due(ctx: Context) -> Decimal:
     """处罚法第七十二条: 3% of the fine a day after the payment period, at most the fine, not while
     a review or lawsuit is pending (第七十三条)."""
     from engine.clocks import surcharge
-    from engine.clockwork import deadline_of
-
     payment = ctx.case.last_clock("payment")
     if payment is None or fine_due(ctx) == 0:
         return Decimal(0)
-    due_day = local(deadline_of(payment, ctx.calendar, ctx.occurred_at).due_at).date()
+    due_day = local(ctx.due_at(payment)).date()
     today = local(ctx.occurred_at).date()
     paused = 0
     for appeal in ctx.case.data.get("appeals", []):
@@ -561,14 +553,12 @@ def record_service(ctx: Context) -> None:
 @guard("demand_period_elapsed")
 def demand_period_elapsed(ctx: Context) -> None:
     """强制法第五十四条: apply to the court only ten working days after the 催告书 was served."""
-    from engine.clockwork import deadline_of
-
     demand = ctx.case.last_clock("demand_wait")
     if demand is None:
         raise RuleViolation(
             "DEMAND_NOT_SERVED", "申请人民法院强制执行前，应当催告当事人履行义务（行政强制法第五十四条）"
         )
-    due = deadline_of(demand, ctx.calendar, ctx.occurred_at).due_at
+    due = ctx.due_at(demand)
     if ctx.occurred_at <= due:
         raise RuleViolation(
             "DEMAND_PERIOD_RUNNING",
