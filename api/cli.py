@@ -20,11 +20,13 @@ users_app = typer.Typer(help="用户")
 calendar_app = typer.Typer(help="工作日历")
 audit_app = typer.Typer(help="审计")
 catalogue_app = typer.Typer(help="权责清单")
+readmodel_app = typer.Typer(help="列表与看板的读模型")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(readmodel_app, name="readmodel")
 console = Console(soft_wrap=True)
 
 
@@ -102,11 +104,12 @@ def calendar_load(path: Path) -> None:
     """Load a year's official holiday schedule (JSON or YAML) and recompute the open clocks."""
     from engine.calendar import CalendarError
     from engine.recompute import load_year
+    from processes.loader import default_library
 
     _, engine = _engine()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        year, changed = load_year(engine, data, loaded_by="cli")
+        year, changed = load_year(engine, default_library(), data, loaded_by="cli")
     except (CalendarError, OSError, yaml.YAMLError) as error:
         console.print(f"[red]CALENDAR_INVALID[/red] {error}")
         raise typer.Exit(2) from None
@@ -147,6 +150,19 @@ def audit_verify() -> None:
         f"[red]事件链断裂[/red]：案件{broken.case_id} 第{broken.seq}个事件（id {broken.event_id}）：{broken.reason}"
     )
     raise typer.Exit(1)
+
+
+@readmodel_app.command("rebuild")
+def readmodel_rebuild(
+    bureau: Annotated[str | None, typer.Option(help="只重建该局的案件（默认全部）")] = None,
+) -> None:
+    """Recompute every list and dashboard row from the cases (after a restore or a fix)."""
+    from engine.readmodel import rebuild
+    from processes.loader import default_library
+
+    _, engine = _engine()
+    done = rebuild(engine, default_library(), bureau)
+    console.print(f"已重建{done}件案件的列表与看板数据")
 
 
 @catalogue_app.command("show")

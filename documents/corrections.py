@@ -11,21 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from documents.issuer import refuse_missing, store_document
 from documents.kinds import kind_of
 from documents.numbering import prefix_of
 from documents.source import agency_name
 from documents.values import cn_date
-from engine.cases import CaseService, append_event
+from engine import readmodel
+from engine.cases import CaseService, append_to_case
 from engine.definitions import Role
-from engine.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound, RuleViolation
+from engine.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from engine.model import Actor
 from engine.persistence import unit_of_work
 from engine.tables import Case, Document, Event
-from engine.timeutil import to_db
 
 CORRECTING_ROLES = {Role.officer, Role.head}
 
@@ -88,6 +87,7 @@ def correct_document(
             replaces=original,
         )
         assert corrected.id is not None
+        readmodel.refresh(session, cases.library, [case_id])  # its new 文号 is searchable at once
         return corrected.id
 
 
@@ -101,29 +101,7 @@ def _append_event(
     reason: str,
 ) -> Event:
     """The correction as a recorded fact on the case; bumps the case version like any change."""
-    assert case.id is not None
-    bumped = session.execute(
-        update(Case)
-        .where(col(Case.id) == case.id, col(Case.version) == case.version)
-        .values(version=case.version + 1, updated_at=to_db(datetime.now().astimezone()))
-        .execution_options(synchronize_session=False)
-    )
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConcurrentUpdate(
-            "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=case.id
-        )
-    last = session.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.seq).desc())).first()
-    if last is not None and to_db(moment) < to_db(last.occurred_at):
-        raise InvalidInput("OCCURRED_BEFORE_PREVIOUS", "更正时间早于上一步骤的时间", field="occurred_at")
     payload = {"document_id": original.id, "number": original.number, "changes": changes, "reason": reason}
-    return append_event(
-        session,
-        case.id,
-        "correct_document",
-        f"更正文书（{original.title}）",
-        case.state,
-        case.state,
-        actor.username,
-        moment,
-        payload,
+    return append_to_case(
+        session, case, "correct_document", f"更正文书（{original.title}）", actor.username, moment, payload
     )

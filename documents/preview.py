@@ -38,7 +38,8 @@ def preview(
     cases: CaseService, actor: Actor, case_id: int, kind_key: str, payload: dict[str, Any], moment: datetime
 ) -> tuple[bytes, list[Required]]:
     kind = kind_of(kind_key)
-    view = cases.view(actor, case_id, moment)  # refuses a case of another bureau
+    view = cases.view(actor, case_id, moment, actions=False)  # refuses a case of another bureau
+    history = cases.events(actor, case_id, size=view["events_total"] or 1)["items"]
     flow = cases.library.flow(view["flow"]["key"], view["flow"]["version"])
     item = cases.library.item(view["bureau"], view["item"]["code"])
     calendar = cases.calendar()
@@ -96,6 +97,6 @@ def preview(
         deadlines=deadlines,
         clock_starts=starts,
         issued=issued,
-        steps=[(e["label"], datetime.fromisoformat(e["occurred_at"])) for e in view["events"]],
+        steps=[(e["label"], datetime.fromisoformat(e["occurred_at"])) for e in history],
     )
     return preview_document(kind, facts)

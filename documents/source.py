@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from engine.clockwork import deadline_of
 from engine.model import CaseModel
 from engine.registry import Context
-from engine.tables import Bureau, Case, Document
+from engine.tables import Bureau, Case, Document, Event
 from engine.timeutil import from_db
 
 
@@ -73,7 +73,10 @@ def facts_from_action(session: Session, row: Case, model: CaseModel, ctx: Contex
         deadlines[clock.key] = deadline_of(clock, ctx.calendar, ctx.occurred_at).due_at
         starts[clock.key] = clock.started_at
     label_of = {t.trigger: t.label for t in [ctx.flow.open, *ctx.flow.transitions]}
-    steps = [(label_of.get(e.trigger, e.trigger), e.occurred_at) for e in model.events]
+    history = session.exec(
+        select(Event).where(Event.case_id == row.id, col(Event.seq) <= model.last_seq).order_by(col(Event.seq))
+    ).all()
+    steps = [(label_of.get(e.trigger, e.trigger), from_db(e.occurred_at)) for e in history]
     if ctx.transition is not None:
         steps.append((ctx.transition.label, ctx.occurred_at))
     return CaseFacts(

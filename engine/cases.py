@@ -14,20 +14,25 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from engine import readmodel
 from engine.calendar import WorkCalendar
-from engine.clocks import Span
-from engine.clockwork import apply_clock_triggers, deadline_of, view_clock
-from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec, Unit
+from engine.clockwork import apply_clock_triggers, view_clock
+from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
 from engine.errors import ConcurrentUpdate, InvalidInput, NotFound, RuleViolation
 from engine.events import GENESIS, event_hash
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
-from engine.model import Actor, CaseModel, ClockState, PastEvent
+from engine.model import Actor, CaseModel
 from engine.persistence import unit_of_work
 from engine.registry import Context
-from engine.tables import Bureau, Case, CaseLink, Clock, Event
+from engine.snapshot import clock_state_of, fingerprints, model_of, write_clocks
+from engine.tables import Bureau, Case, CaseLink, Document, Event
 from engine.timeutil import from_db, local, to_db
 from engine.workcalendar import load_calendar
+
+__all__ = ["CaseService", "append_to_case", "chain_event", "clock_state_of", "refuse_if_final"]
+
+EVENTS_IN_VIEW = 20  # the case view carries the latest events; the whole history is paged
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -79,24 +84,45 @@ class CaseService:
                 raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
             flow = self.library.flow(row.flow_key, row.flow_version)
             item = self.library.item(row.bureau_code, row.item_code)
-            model = self._model(session, row)
+            model = model_of(session, row)
+            before = fingerprints(model)
+            officers_before = [dict(o) for o in model.officers]
             moment = self._moment(occurred_at, model)
             ctx = self._context(session, model, flow, item, actor, moment, payload)
             outcome = fire(flow, ctx, trigger)
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
-            self._save(session, row, model, flow, ctx.calendar)
-            event = self._append_event(
-                session, row, outcome.transition, outcome.from_state, outcome.to_state, actor, moment, payload
+            event = chain_event(
+                row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
+                outcome.to_state, actor.username, moment, payload,
             )
+            self._save(session, row, model, flow, event)
+            written = write_clocks(session, case_id, model, ctx.calendar, before)
             self._issue_documents(session, row, model, outcome.transition, ctx, event)
             self._make_links(session, actor, row, model, moment)
+            readmodel.record(
+                session, row, model, flow, item, written, new=False,
+                officers_changed=model.officers != officers_before,
+            )
 
     # --- queries ----------------------------------------------------------------------
 
-    def view(self, actor: Actor, case_id: int, as_of: datetime | None = None) -> dict[str, Any]:
+    def view(
+        self, actor: Actor, case_id: int, as_of: datetime | None = None, *, actions: bool = True
+    ) -> dict[str, Any]:
+        """One case as of a moment; ``actions`` computes which actions the actor may take now."""
         with Session(self.engine) as session:
             row = self._case_row(session, actor, case_id)
-            return self._view(session, actor, row, as_of or datetime.now().astimezone())
+            return self._view(session, actor, row, as_of or datetime.now().astimezone(), actions)
+
+    def events(self, actor: Actor, case_id: int, page: int = 1, size: int = 100) -> dict[str, Any]:
+        """A page of the case's whole history, oldest first."""
+        with Session(self.engine) as session:
+            row = self._case_row(session, actor, case_id)
+            rows = session.exec(
+                select(Event).where(Event.case_id == case_id).order_by(col(Event.seq))
+                .offset((page - 1) * size).limit(size)
+            ).all()
+            return {"items": [_event_dict(e) for e in rows], "total": row.last_seq, "page": page, "size": size}
 
     def calendar(self) -> WorkCalendar:
         with Session(self.engine) as session:
@@ -153,17 +179,25 @@ class CaseService:
             opened_by=actor.username,
             updated_at=now,
             version=1,
+            head_hash=GENESIS,
         )
+        if row.final:
+            row.closed_at = to_db(moment)
         session.add(row)
         session.flush()
         assert row.id is not None
         model.id, model.number = row.id, row.number
-        self._write_clocks(session, row.id, model, ctx.calendar)
-        event = self._append_event(session, row, flow.open, None, model.state, actor, moment, payload)
+        written = write_clocks(session, row.id, model, ctx.calendar, {})
+        event = chain_event(row, flow.open.trigger, flow.open.label, None, model.state, actor.username, moment,
+                            payload)
+        row.last_seq, row.head_hash, row.last_occurred_at = event.seq, event.hash, event.occurred_at
+        session.add(event)
+        session.flush()
         self._issue_documents(session, row, model, flow.open, ctx, event)
         for link in links:
             model.links.append(link)
         self._make_links(session, actor, row, model, moment)
+        readmodel.record(session, row, model, flow, item, written, new=True, officers_changed=True)
         return row.id
 
     def _case_row(self, session: Session, actor: Actor, case_id: int) -> Case:
@@ -183,11 +217,11 @@ class CaseService:
                 f"发生时间{local(moment):%Y-%m-%d %H:%M}晚于当前时间",
                 field="occurred_at",
             )
-        if model is not None and model.events and moment < model.events[-1].occurred_at:
-            last = model.events[-1]
+        last = model.last_occurred_at if model is not None else None
+        if last is not None and moment < last:
             raise InvalidInput(
                 "OCCURRED_BEFORE_PREVIOUS",
-                f"发生时间{local(moment):%Y-%m-%d %H:%M}早于上一步骤的时间{local(last.occurred_at):%Y-%m-%d %H:%M}",
+                f"发生时间{local(moment):%Y-%m-%d %H:%M}早于上一步骤的时间{local(last):%Y-%m-%d %H:%M}",
                 field="occurred_at",
             )
         return moment
@@ -221,44 +255,27 @@ class CaseService:
             payload=dict(payload),
         )
 
-    def _model(self, session: Session, row: Case) -> CaseModel:
+    def _save(self, session: Session, row: Case, model: CaseModel, flow: FlowSpec, event: Event) -> None:
+        """Write the snapshot back (state, data, chain head) if nobody changed it meanwhile; add the event."""
         assert row.id is not None
-        clocks = session.exec(select(Clock).where(Clock.case_id == row.id).order_by(col(Clock.id))).all()
-        events = session.exec(select(Event).where(Event.case_id == row.id).order_by(col(Event.seq))).all()
-        return CaseModel(
-            id=row.id,
-            number=row.number,
-            state=row.state,
-            bureau=row.bureau_code,
-            item_code=row.item_code,
-            flow_key=row.flow_key,
-            flow_version=row.flow_version,
-            party=dict(row.party),
-            officers=[dict(o) for o in row.officers],
-            data=_deep_copy(row.data),
-            opened_at=from_db(row.opened_at),
-            clocks=[clock_state_of(c) for c in clocks],
-            events=[
-                PastEvent(e.trigger, from_db(e.occurred_at), e.from_state, e.to_state, e.payload, e.actor)
-                for e in events
-            ],
-        )
-
-    def _save(
-        self, session: Session, row: Case, model: CaseModel, flow: FlowSpec, calendar: WorkCalendar
-    ) -> None:
-        assert row.id is not None
+        final = flow.state(model.state).final
+        closed_at = row.closed_at or (event.occurred_at if final else None)
+        now = to_db(datetime.now().astimezone())
         result = session.execute(
             update(Case)
             .where(col(Case.id) == row.id, col(Case.version) == row.version)
             .values(
                 state=model.state,
-                final=flow.state(model.state).final,
+                final=final,
                 party=model.party,
                 officers=model.officers,
                 data=model.data,
-                updated_at=to_db(datetime.now().astimezone()),
+                updated_at=now,
                 version=row.version + 1,
+                last_seq=event.seq,
+                head_hash=event.hash,
+                last_occurred_at=event.occurred_at,
+                closed_at=closed_at,
             )
             .execution_options(synchronize_session=False)
         )
@@ -266,60 +283,15 @@ class CaseService:
             raise ConcurrentUpdate(
                 "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
             )
-        session.expire(row)
-        self._write_clocks(session, row.id, model, calendar)
-
-    def _write_clocks(self, session: Session, case_id: int, model: CaseModel, calendar: WorkCalendar) -> None:
-        now = datetime.now().astimezone()
-        for clock in model.clocks:
-            deadline = deadline_of(clock, calendar, now)
-            values: dict[str, Any] = dict(
-                extension=clock.extension,
-                spans=[[s.start.isoformat(), s.end.isoformat() if s.end else None] for s in clock.spans],
-                satisfied_at=to_db(clock.satisfied_at) if clock.satisfied_at else None,
-                cancelled_at=to_db(clock.cancelled_at) if clock.cancelled_at else None,
-                open=clock.open,
-                due_at=to_db(deadline.due_at),
-                provisional=deadline.provisional,
-                explanation=deadline.explanation[:500],
-            )
-            if clock.id is None:
-                stored = Clock(
-                    case_id=case_id,
-                    key=clock.key,
-                    label=clock.label,
-                    unit=clock.unit.value,
-                    amount=clock.amount,
-                    started_at=to_db(clock.started_at),
-                    law=clock.law,
-                    accountability=clock.accountability,
-                    roll_forward=clock.roll_forward,
-                    due_soon=clock.due_soon,
-                    party=clock.party,
-                    note=clock.note,
-                    **values,
-                )
-                session.add(stored)
-                session.flush()
-                clock.id = stored.id
-            else:
-                session.execute(update(Clock).where(col(Clock.id) == clock.id).values(**values))
-
-    def _append_event(
-        self,
-        session: Session,
-        row: Case,
-        spec: TransitionSpec,
-        from_state: str | None,
-        to_state: str | None,
-        actor: Actor,
-        moment: datetime,
-        payload: dict[str, Any],
-    ) -> Event:
-        assert row.id is not None
-        return append_event(
-            session, row.id, spec.trigger, spec.label, from_state, to_state, actor.username, moment, payload
+        # The row now mirrors what was written (no reload): the read model is built from it.
+        session.expunge(row)
+        row.state, row.final, row.updated_at, row.version = model.state, final, now, row.version + 1
+        row.last_seq, row.head_hash, row.last_occurred_at, row.closed_at = (
+            event.seq, event.hash, event.occurred_at, closed_at
         )
+        row.party, row.officers, row.data = model.party, model.officers, model.data
+        session.add(event)
+        session.flush()
 
     def _issue_documents(
         self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
@@ -384,39 +356,22 @@ class CaseService:
         seq = next_number(session, bureau, "case", year)
         return f"{bureau.upper()}-{year}-{seq:05d}"
 
-    def _view(self, session: Session, actor: Actor, row: Case, as_of: datetime) -> dict[str, Any]:
+    def _view(
+        self, session: Session, actor: Actor, row: Case, as_of: datetime, with_actions: bool
+    ) -> dict[str, Any]:
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
-        model = self._model(session, row)
+        model = model_of(session, row)
         ctx = self._context(session, model, flow, item, actor, as_of, {})
         ctx.checking_only = True
-        actions = available(flow, ctx)
+        actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
-        events = session.exec(select(Event).where(Event.case_id == row.id).order_by(col(Event.seq))).all()
-        from engine.tables import Document
-
+        latest = session.exec(
+            select(Event).where(Event.case_id == row.id).order_by(col(Event.seq).desc()).limit(EVENTS_IN_VIEW)
+        ).all()
         documents = session.exec(
             select(Document).where(Document.case_id == row.id).order_by(col(Document.id))
         ).all()
-        links = session.exec(
-            select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
-        ).all()
-        linked = []
-        for link in links:
-            other_id = link.to_case_id if link.from_case_id == row.id else link.from_case_id
-            other = session.get(Case, other_id)
-            if other is not None:
-                linked.append(
-                    {
-                        "id": other.id,
-                        "number": other.number,
-                        "item": other.item_code,
-                        "flow": other.flow_key,
-                        "state": other.state,
-                        "kind": link.kind,
-                        "direction": "to" if link.from_case_id == row.id else "from",
-                    }
-                )
         state = flow.state(row.state)
         return {
             "id": row.id,
@@ -438,23 +393,11 @@ class CaseService:
             "officers": row.officers,
             "data": row.data,
             "opened_at": from_db(row.opened_at).isoformat(),
+            "closed_at": from_db(row.closed_at).isoformat() if row.closed_at else None,
             "actions": actions,
             "clocks": clocks,
-            "events": [
-                {
-                    "seq": e.seq,
-                    "trigger": e.trigger,
-                    "label": e.label,
-                    "from_state": e.from_state,
-                    "to_state": e.to_state,
-                    "actor": e.actor,
-                    "occurred_at": from_db(e.occurred_at).isoformat(),
-                    "recorded_at": from_db(e.recorded_at).isoformat(),
-                    "payload": e.payload,
-                    "hash": e.hash,
-                }
-                for e in events
-            ],
+            "events": [_event_dict(e) for e in reversed(latest)],
+            "events_total": row.last_seq,
             "documents": [
                 {
                     "id": d.id,
@@ -467,13 +410,52 @@ class CaseService:
                 }
                 for d in documents
             ],
-            "links": linked,
+            "links": self._links(session, row),
         }
 
+    def _links(self, session: Session, row: Case) -> list[dict[str, Any]]:
+        links = session.exec(
+            select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
+        ).all()
+        other_ids = {link.to_case_id if link.from_case_id == row.id else link.from_case_id for link in links}
+        others = {
+            c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(other_ids))).all()
+        } if other_ids else {}
+        linked = []
+        for link in links:
+            other = others.get(link.to_case_id if link.from_case_id == row.id else link.from_case_id)
+            if other is not None:
+                linked.append(
+                    {
+                        "id": other.id,
+                        "number": other.number,
+                        "item": other.item_code,
+                        "flow": other.flow_key,
+                        "state": other.state,
+                        "kind": link.kind,
+                        "direction": "to" if link.from_case_id == row.id else "from",
+                    }
+                )
+        return linked
 
-def append_event(
-    session: Session,
-    case_id: int,
+
+def _event_dict(e: Event) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "trigger": e.trigger,
+        "label": e.label,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "actor": e.actor,
+        "occurred_at": from_db(e.occurred_at).isoformat(),
+        "recorded_at": from_db(e.recorded_at).isoformat(),
+        "payload": e.payload,
+        "hash": e.hash,
+    }
+
+
+def chain_event(
+    row: Case,
     trigger: str,
     label: str,
     from_state: str | None,
@@ -482,54 +464,61 @@ def append_event(
     moment: datetime,
     payload: dict[str, Any],
 ) -> Event:
-    """Append the next event of a case's hash chain (inside the caller's transaction)."""
-    last = session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.seq).desc())).first()
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
-    recorded = to_db(datetime.now().astimezone())
-    occurred = to_db(moment)
-    clean = _json_safe(payload)
+    """The next event of the case's hash chain, from the head the case row carries (not yet added)."""
+    assert row.id is not None
     fields: dict[str, Any] = dict(
-        case_id=case_id,
-        seq=seq,
+        case_id=row.id,
+        seq=row.last_seq + 1,
         trigger=trigger,
         from_state=from_state,
         to_state=to_state,
         actor=actor,
-        occurred_at=occurred,
-        recorded_at=recorded,
-        payload=clean,
-        prev_hash=prev,
+        occurred_at=to_db(moment),
+        recorded_at=to_db(datetime.now().astimezone()),
+        payload=_json_safe(payload),
+        prev_hash=row.head_hash or GENESIS,
     )
-    event = Event(label=label, hash=event_hash(**fields), **fields)
+    return Event(label=label, hash=event_hash(**fields), **fields)
+
+
+def append_to_case(
+    session: Session,
+    row: Case,
+    trigger: str,
+    label: str,
+    actor: str,
+    moment: datetime,
+    payload: dict[str, Any],
+) -> Event:
+    """Record a fact on a case outside a flow transition (e.g. a document correction).
+
+    Like an action, it moves the chain head and bumps the version in one checked UPDATE, so a
+    concurrent change of the same case makes one of them fail with ``CASE_CHANGED``.
+    """
+    assert row.id is not None
+    last = from_db(row.last_occurred_at) if row.last_occurred_at else None
+    if last is not None and to_db(moment) < last:
+        raise InvalidInput("OCCURRED_BEFORE_PREVIOUS", "发生时间早于上一步骤的时间", field="occurred_at")
+    event = chain_event(row, trigger, label, row.state, row.state, actor, moment, payload)
+    bumped = session.execute(
+        update(Case)
+        .where(col(Case.id) == row.id, col(Case.version) == row.version)
+        .values(
+            version=row.version + 1,
+            updated_at=to_db(datetime.now().astimezone()),
+            last_seq=event.seq,
+            head_hash=event.hash,
+            last_occurred_at=event.occurred_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentUpdate(
+            "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
+        )
     session.add(event)
     session.flush()
     return event
-
-
-def clock_state_of(row: Clock) -> ClockState:
-    """The engine's view of a stored clock."""
-    return ClockState(
-        id=row.id,
-        key=row.key,
-        label=row.label,
-        unit=Unit(row.unit),
-        amount=row.amount,
-        started_at=from_db(row.started_at),
-        law=row.law,
-        accountability=row.accountability,
-        roll_forward=row.roll_forward,
-        due_soon=row.due_soon,
-        party=row.party,
-        extension=row.extension,
-        spans=[
-            Span(datetime.fromisoformat(str(s)), datetime.fromisoformat(e) if e else None)
-            for s, e in row.spans
-        ],
-        satisfied_at=from_db(row.satisfied_at) if row.satisfied_at else None,
-        cancelled_at=from_db(row.cancelled_at) if row.cancelled_at else None,
-        note=row.note,
-    )
 
 
 def _deep_copy(value: Any) -> Any:

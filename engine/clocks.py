@@ -227,6 +227,21 @@ def status_of(
     return ClockStatus.due_soon if soon else ClockStatus.running
 
 
+def due_soon_from(due_at: datetime, unit: Unit, due_soon: int) -> datetime:
+    """The first moment at which ``status_of`` calls a running clock due soon.
+
+    Stored beside ``due_at`` so that lists compare two stored moments with ``as_of`` in SQL:
+    a running clock is due soon when ``due_soon_from <= as_of <= due_at`` and overdue when
+    ``as_of > due_at``. Hours: the last ``due_soon`` hours; days: local midnight of the
+    ``due_soon``-th calendar day before the due day, counting the due day.
+    """
+    if unit is Unit.hours:
+        return due_at - timedelta(hours=due_soon)
+    due = local(due_at)
+    first_day = due.date() - timedelta(days=due_soon - 1)
+    return datetime.combine(first_day, datetime.min.time(), tzinfo=due.tzinfo)
+
+
 def days_late(due_at: datetime, as_of: datetime) -> int:
     """Local calendar days from the due day to ``as_of``'s day; 0 when not past ``due_at``."""
     due, now = local(due_at), local(as_of)

@@ -9,6 +9,7 @@ no-penalty decision).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,13 +107,28 @@ def build_machine(flow: FlowSpec, driver: _Driver) -> Machine:
     )
 
 
+_local = threading.local()
+
+
+def _machine_for(flow: FlowSpec, state: str) -> tuple[Machine, _Driver]:
+    """The flow's machine, built once per flow version and thread, with its driver set to ``state``."""
+    built: dict[int, tuple[FlowSpec, Machine, _Driver]] = _local.__dict__.setdefault("machines", {})
+    entry = built.get(id(flow))
+    if entry is None or entry[0] is not flow:
+        driver = _Driver(state)
+        entry = built[id(flow)] = (flow, build_machine(flow, driver), driver)
+    _, machine, driver = entry
+    machine.set_state(state, model=driver)
+    driver.refusal, driver.taken = None, None
+    return machine, driver
+
+
 def fire(flow: FlowSpec, ctx: Context, trigger: str) -> Outcome:
     """Fire ``trigger`` on the case in ``ctx``; on success the case model carries the new state."""
     case = ctx.case
     if not flow.transitions_for(trigger):
         raise RuleViolation("UNKNOWN_ACTION", f"流程“{flow.label}”没有“{trigger}”这项操作", trigger=trigger)
-    driver = _Driver(case.state)
-    machine = build_machine(flow, driver)
+    machine, driver = _machine_for(flow, case.state)
     from_state = case.state
     try:
         moved = machine.events[trigger].trigger(driver, ctx=ctx)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.clocks import Span
+from engine.clocks import Deadline, Span
 from engine.definitions import ClockSpec, Role, Unit
 
 
@@ -44,6 +44,12 @@ class ClockState:
     cancelled_at: datetime | None = None
     note: str | None = None
     id: int | None = None  # database id once stored
+    deadline: Deadline | None = None  # as last stored; recomputed only when the clock changes
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """What an action can change of a clock: a stored clock is rewritten only when this differs."""
+        return (self.amount, self.unit, self.extension, self.started_at, tuple(self.spans), self.satisfied_at,
+                self.cancelled_at, self.note)
 
     @property
     def open(self) -> bool:
@@ -71,16 +77,6 @@ class ClockState:
 
 
 @dataclass
-class PastEvent:
-    trigger: str
-    occurred_at: datetime
-    from_state: str | None
-    to_state: str | None
-    payload: dict[str, Any]
-    actor: str
-
-
-@dataclass
 class CaseModel:
     """The plain object a transitions machine drives for one firing."""
 
@@ -93,8 +89,9 @@ class CaseModel:
     officers: list[dict[str, Any]]
     data: dict[str, Any]
     clocks: list[ClockState] = field(default_factory=list)
-    events: list[PastEvent] = field(default_factory=list)
     opened_at: datetime | None = None
+    last_occurred_at: datetime | None = None  # moment of the case's last event (the snapshot's)
+    last_seq: int = 0  # number of events before this action
     id: int | None = None
     number: str | None = None
     links: list[dict[str, Any]] = field(default_factory=list)  # links made by this firing
@@ -105,6 +102,3 @@ class CaseModel:
     def last_clock(self, key: str) -> ClockState | None:
         matching = [c for c in self.clocks if c.key == key]
         return matching[-1] if matching else None
-
-    def fired(self, trigger: str) -> list[PastEvent]:
-        return [e for e in self.events if e.trigger == trigger]

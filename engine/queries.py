@@ -1,110 +1,383 @@
-"""Read-side queries: case lists, the overdue dashboard, documents. Always within one bureau."""
+"""Read-side queries over the read model: case lists, the overdue dashboard, monthly figures.
+
+Each list is one paginated SQL query over ``case_summary`` (and ``open_duty`` for the
+dashboard), always within one bureau; due soon and overdue are comparisons of stored moments
+with ``as_of``. Nothing here builds a case in Python.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from engine.clocks import ClockStatus
-from engine.clockwork import view_clock
+from engine.clocks import days_late
 from engine.errors import NotFound
 from engine.library import Library
 from engine.model import Actor
-from engine.tables import Case, Clock, Document
-from engine.workcalendar import load_calendar
+from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty
+from engine.tables import Case, Document
+from engine.timeutil import TZ, from_db, local, to_db
 
-ALERT = (ClockStatus.overdue, ClockStatus.due_soon)
+MAX_PAGE_SIZE = 200
 
 
-def list_cases(engine: Engine, library: Library, actor: Actor, *, state: str | None = None, item: str | None = None,
-               overdue: bool = False, flow: str | None = None, page: int = 1, size: int = 50) -> dict[str, Any]:
-    """A page of the bureau's cases, newest first; ``overdue`` keeps those with an overdue duty."""
+@dataclass
+class CaseFilter:
+    """What a case list may be narrowed by; every field is optional."""
+
+    q: str | None = None  # 案号, 文号, party name, ID number or 统一社会信用代码
+    state: str | None = None
+    stage: str | None = None
+    item: str | None = None
+    flow: str | None = None
+    officer: str | None = None  # certificate number or name of an assigned officer
+    awaiting_role: str | None = None
+    mine: Actor | None = None  # cases the actor is an officer of or opened
+    closed: bool | None = None  # True: archived/finished only; False: open only
+    overdue: bool = False
+    due_soon: bool = False
+    due_soon_or_overdue: bool = False  # the nearest duty is due soon or overdue
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None  # exclusive
+    flows: tuple[str, ...] | None = None  # one of these flows (e.g. the hall's intake flows)
+    states: list[tuple[str, str]] | None = None  # one of these (flow, state) pairs
+
+
+def case_query(bureau: str, f: CaseFilter, as_of: datetime) -> Any:
+    """The summary rows of one bureau matching ``f``, most pressing first (nearest deadline, newest)."""
+    moment = to_db(as_of)
+    s = CaseSummary
+    query = select(s).where(s.bureau_code == bureau)
+    if f.q:
+        needle = f.q.strip().lower()
+        query = query.where(
+            or_(
+                col(s.number) == f.q.strip(),
+                col(s.party_id_no).startswith(f.q.strip().upper()),
+                col(s.search_text).contains(needle, autoescape=True),
+            )
+        )
+    if f.state:
+        query = query.where(s.state == f.state)
+    if f.stage:
+        query = query.where(s.stage == f.stage)
+    if f.item:
+        query = query.where(s.item_code == f.item)
+    if f.flow:
+        query = query.where(s.flow_key == f.flow)
+    if f.flows is not None:
+        query = query.where(col(s.flow_key).in_(f.flows))
+    if f.states is not None:
+        query = query.where(tuple_(col(s.flow_key), col(s.state)).in_(f.states))
+    if f.awaiting_role:
+        query = query.where(s.awaiting_role == f.awaiting_role)
+    if f.closed is not None:
+        query = query.where(col(s.final).is_(f.closed))
+    if f.officer:
+        assigned = select(CaseOfficer.case_id).where(
+            CaseOfficer.bureau_code == bureau, or_(col(CaseOfficer.cert_no) == f.officer, col(CaseOfficer.name) == f.officer)
+        )
+        query = query.where(col(s.case_id).in_(assigned))
+    if f.mine is not None:
+        mine: list[Any] = [col(s.opened_by) == f.mine.username]
+        if f.mine.cert_no:
+            assigned = select(CaseOfficer.case_id).where(
+                CaseOfficer.bureau_code == bureau, CaseOfficer.cert_no == f.mine.cert_no
+            )
+            mine.append(col(s.case_id).in_(assigned))
+        query = query.where(or_(*mine))
+    if f.overdue:
+        query = query.where(col(s.next_due_at) < moment)
+    if f.due_soon:
+        query = query.where(col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment)
+    if f.due_soon_or_overdue:
+        query = query.where(col(s.next_due_soon_at) <= moment)
+    if f.opened_from:
+        query = query.where(col(s.opened_at) >= to_db(f.opened_from))
+    if f.opened_to:
+        query = query.where(col(s.opened_at) < to_db(f.opened_to))
+    return query.order_by(col(s.next_due_at).is_(None), col(s.next_due_at), col(s.case_id).desc())
+
+
+def list_cases(
+    engine: Engine,
+    actor: Actor,
+    f: CaseFilter | None = None,
+    *,
+    page: int = 1,
+    size: int = 50,
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """A page of the bureau's cases with the total count; each row as the lists show it."""
+    f = f or CaseFilter()
+    moment = as_of or datetime.now().astimezone()
+    size = min(max(size, 1), MAX_PAGE_SIZE)
+    page = max(page, 1)
+    query = case_query(actor.bureau, f, moment)
     with Session(engine) as session:
-        query = select(Case).where(Case.bureau_code == actor.bureau)
-        if state:
-            query = query.where(Case.state == state)
-        if item:
-            query = query.where(Case.item_code == item)
-        if flow:
-            query = query.where(Case.flow_key == flow)
-        if overdue:
-            late = select(Clock.case_id).where(col(Clock.open), col(Clock.party).is_(False),
-                                               col(Clock.due_at) < datetime.now().astimezone())
-            query = query.where(col(Case.id).in_(late))
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(query.order_by(col(Case.id).desc()).offset((page - 1) * size).limit(size)).all()
-        items = []
-        for row in rows:
-            flow_spec = library.flow(row.flow_key, row.flow_version)
-            catalogue_item = library.item(row.bureau_code, row.item_code)
-            items.append({
-                "id": row.id, "number": row.number, "item": row.item_code, "item_name": catalogue_item.name,
-                "flow": row.flow_key, "state": row.state, "state_label": flow_spec.state(row.state).label,
-                "final": row.final, "party": row.party.get("name"), "opened_at": row.opened_at.isoformat(),
-                "version": row.version,
-            })
-        return {"items": items, "total": total, "page": page, "size": size}
+        total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
+        rows = session.exec(query.offset((page - 1) * size).limit(size)).all()
+        return {
+            "items": [case_row(r, moment) for r in rows],
+            "total": total,
+            "page": page,
+            "size": size,
+            "as_of": moment.isoformat(),
+        }
 
 
-def dashboard(engine: Engine, library: Library, actor: Actor, as_of: datetime, *, department: str | None = None,
-              officer: str | None = None, item: str | None = None, flow: str | None = None) -> dict[str, Any]:
+def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
+    """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
+    query = case_query(actor.bureau, f, as_of)
+    with Session(engine) as session:
+        result = session.exec(query.execution_options(yield_per=500))
+        for row in result:
+            yield case_row(row, as_of)
+
+
+def case_row(r: CaseSummary, as_of: datetime) -> dict[str, Any]:
+    """A summary row as the API and the pages show it, with the deadline's status as of a moment."""
+    return {
+        "id": r.case_id,
+        "number": r.number,
+        "item": r.item_code,
+        "item_name": r.item_name,
+        "power_type": r.power_type,
+        "department": r.department,
+        "flow": r.flow_key,
+        "flow_label": r.flow_label,
+        "state": r.state,
+        "state_label": r.state_label,
+        "stage": r.stage,
+        "awaiting_role": r.awaiting_role,
+        "final": r.final,
+        "party": r.party_name,
+        "party_type": r.party_type,
+        "party_id_no": r.party_id_no,
+        "officers": r.officer_names,
+        "opened_at": from_db(r.opened_at).isoformat(),
+        "closed_at": from_db(r.closed_at).isoformat() if r.closed_at else None,
+        "version": r.version,
+        "next_due_at": from_db(r.next_due_at).isoformat() if r.next_due_at else None,
+        "next_clock": r.next_clock_label,
+        "status": _status(r.next_due_at, r.next_due_soon_at, as_of),
+        "days_late": days_late(from_db(r.next_due_at), as_of) if r.next_due_at else 0,
+        "party_due_at": from_db(r.party_due_at).isoformat() if r.party_due_at else None,
+        "party_clock": r.party_clock_label,
+        "party_period_elapsed": bool(r.party_due_at and from_db(r.party_due_at) < as_of),
+        "fine": str(r.fine) if r.fine is not None else None,
+        "paid": str(r.paid) if r.paid is not None else None,
+        "missing": r.extras.get("missing", []),
+    }
+
+
+def _status(due: datetime | None, soon: datetime | None, as_of: datetime) -> str:
+    if due is None:
+        return "none"
+    if from_db(due) < as_of:
+        return "overdue"
+    if soon is not None and from_db(soon) <= as_of:
+        return "due_soon"
+    return "running"
+
+
+@dataclass
+class DutyFilter:
+    department: str | None = None
+    officer: str | None = None
+    item: str | None = None
+    flow: str | None = None
+    status: str | None = None  # overdue | due_soon; both when None
+
+
+def _duty_conditions(bureau: str, f: DutyFilter, as_of: datetime) -> list[Any]:
+    moment = to_db(as_of)
+    d = OpenDuty
+    where: list[Any] = [d.bureau_code == bureau, col(d.party).is_(False), col(d.due_soon_at) <= moment]
+    if f.status == "overdue":
+        where.append(col(d.due_at) < moment)
+    elif f.status == "due_soon":
+        where.append(col(d.due_at) >= moment)
+    if f.department:
+        where.append(d.department == f.department)
+    if f.item:
+        where.append(d.item_code == f.item)
+    if f.flow:
+        where.append(d.flow_key == f.flow)
+    if f.officer:
+        assigned = select(CaseOfficer.case_id).where(
+            CaseOfficer.bureau_code == bureau, or_(col(CaseOfficer.cert_no) == f.officer, col(CaseOfficer.name) == f.officer)
+        )
+        where.append(col(d.case_id).in_(assigned))
+    return where
+
+
+def _duty_query(bureau: str, f: DutyFilter, as_of: datetime) -> Any:
+    return (
+        select(OpenDuty, CaseSummary)
+        .join(CaseSummary, col(CaseSummary.case_id) == col(OpenDuty.case_id))
+        .where(*_duty_conditions(bureau, f, as_of))
+        .order_by(col(OpenDuty.due_at), col(OpenDuty.clock_id))
+    )
+
+
+def dashboard(
+    engine: Engine,
+    library: Library,
+    actor: Actor,
+    as_of: datetime,
+    f: DutyFilter | None = None,
+    *,
+    page: int = 1,
+    size: int = 50,
+) -> dict[str, Any]:
     """Overdue and due-soon duties of the bureau's open cases as of a moment, most late first."""
+    f = f or DutyFilter()
+    size = min(max(size, 1), MAX_PAGE_SIZE)
+    page = max(page, 1)
+    moment = to_db(as_of)
     with Session(engine) as session:
-        calendar = load_calendar(session)
-        rows = session.exec(
-            select(Clock, Case).join(Case, col(Case.id) == col(Clock.case_id))
-            .where(Case.bureau_code == actor.bureau, col(Clock.open), col(Clock.party).is_(False),
-                   col(Case.final).is_(False))
-        ).all()
-        entries: list[dict[str, Any]] = []
-        for clock_row, case_row in rows:
-            from engine.cases import clock_state_of
-
-            view = view_clock(clock_state_of(clock_row), calendar, as_of)
-            if view.status not in ALERT:
-                continue
-            catalogue_item = library.item(case_row.bureau_code, case_row.item_code)
-            names = [o.get("name") for o in case_row.officers if not o.get("recused")]
-            certs = [str(o.get("cert_no")) for o in case_row.officers if not o.get("recused")]
-            if department and catalogue_item.department != department:
-                continue
-            if officer and officer not in names and officer not in certs:
-                continue
-            if item and case_row.item_code != item:
-                continue
-            if flow and case_row.flow_key != flow:
-                continue
-            flow_spec = library.flow(case_row.flow_key, case_row.flow_version)
-            entries.append({
-                "case_id": case_row.id, "number": case_row.number, "item": case_row.item_code,
-                "item_name": catalogue_item.name, "flow": case_row.flow_key, "department": catalogue_item.department,
-                "state": case_row.state, "state_label": flow_spec.state(case_row.state).label,
-                "officers": names, "party": case_row.party.get("name"),
-                "clock": clock_row.key, "step": clock_row.label, "due_at": view.deadline.due_at.isoformat(),
-                "status": view.status.value, "days_late": view.days_late, "source": clock_row.law,
-                "accountability": clock_row.accountability,
-                "accountability_items": [a for a in catalogue_item.accountability
-                                         if clock_row.accountability and clock_row.accountability in a]
-                or ([clock_row.accountability] if clock_row.accountability else []),
-                "explanation": view.deadline.explanation, "provisional": view.deadline.provisional,
-            })
-        entries.sort(key=lambda e: (e["status"] != "overdue", -e["days_late"], e["due_at"]))
+        late = func.sum(case((col(OpenDuty.due_at) < moment, 1), else_=0))
+        counted = session.exec(
+            select(func.count(), late).select_from(OpenDuty).where(*_duty_conditions(actor.bureau, f, as_of))
+        ).one()
+        total, overdue = int(counted[0]), int(counted[1] or 0)
+        rows = session.exec(_duty_query(actor.bureau, f, as_of).offset((page - 1) * size).limit(size)).all()
         return {
             "as_of": as_of.isoformat(),
-            "overdue": sum(1 for e in entries if e["status"] == "overdue"),
-            "due_soon": sum(1 for e in entries if e["status"] == "due_soon"),
-            "items": entries,
+            "overdue": overdue,
+            "due_soon": total - overdue,
+            "total": total,
+            "page": page,
+            "size": size,
+            "items": [duty_row(library, duty, summary, as_of) for duty, summary in rows],
         }
+
+
+def iter_duties(
+    engine: Engine, library: Library, actor: Actor, as_of: datetime, f: DutyFilter
+) -> Iterator[dict[str, Any]]:
+    with Session(engine) as session:
+        for duty, summary in session.exec(_duty_query(actor.bureau, f, as_of).execution_options(yield_per=500)):
+            yield duty_row(library, duty, summary, as_of)
+
+
+def duty_row(library: Library, d: OpenDuty, s: CaseSummary, as_of: datetime) -> dict[str, Any]:
+    assert d.due_at is not None
+    due = from_db(d.due_at)
+    clauses: list[str] = []
+    if d.accountability:
+        try:
+            listed = library.item(s.bureau_code, s.item_code).accountability
+        except NotFound:
+            listed = []
+        clauses = [a for a in listed if d.accountability in a] or [d.accountability]
+    return {
+        "case_id": s.case_id, "clock_id": d.clock_id, "number": s.number, "item": s.item_code,
+        "item_name": s.item_name,
+        "flow": s.flow_key, "flow_label": s.flow_label, "department": d.department,
+        "state": s.state, "state_label": s.state_label,
+        "officers": [n for n in s.officer_names.split("、") if n], "party": s.party_name,
+        "clock": d.key, "step": d.label, "due_at": due.isoformat(),
+        "status": "overdue" if due < as_of else "due_soon", "days_late": days_late(due, as_of),
+        "source": d.law, "accountability": d.accountability, "accountability_items": clauses,
+        "explanation": d.explanation, "provisional": d.provisional,
+    }
+
+
+GROUP_COLUMNS = {"department": OpenDuty.department, "item": OpenDuty.item_code, "flow": OpenDuty.flow_key}
+
+
+def dashboard_groups(
+    engine: Engine, actor: Actor, as_of: datetime, group: str, f: DutyFilter | None = None
+) -> list[dict[str, Any]]:
+    """Overdue and due-soon counts (and days late) per department, officer, item or flow."""
+    f = f or DutyFilter()
+    moment = to_db(as_of)
+    where = _duty_conditions(actor.bureau, f, as_of)
+    late = col(OpenDuty.due_at) < moment
+    with Session(engine) as session:
+        days = _days_late_sql(session.get_bind().dialect.name, local(as_of).date())
+        sums = (
+            func.sum(case((late, 1), else_=0)),
+            func.sum(case((late, 0), else_=1)),
+            func.sum(case((late, days), else_=0)),
+        )
+        if group == "officer":
+            grouped = (
+                select(CaseOfficer.name, *sums)
+                .select_from(OpenDuty)
+                .join(CaseOfficer, col(CaseOfficer.case_id) == col(OpenDuty.case_id))
+                .where(*where)
+                .group_by(CaseOfficer.name)
+            )
+        else:
+            column = GROUP_COLUMNS[group]
+            grouped = select(column, *sums).where(*where).group_by(column)
+        rows = session.exec(grouped).all()
+    counts = sorted((-int(o or 0), -int(s or 0), k or "", int(d or 0)) for k, o, s, d in rows)
+    return [{"key": k, "overdue": -o, "due_soon": -s, "days_late": d} for o, s, k, d in counts]
+
+
+def _days_late_sql(dialect: str, today: date) -> Any:
+    """Local calendar days from a duty's due day to ``today`` (as ``engine.clocks.days_late``), in SQL."""
+    if dialect == "postgresql":
+        due_day = func.date(func.timezone("Asia/Shanghai", OpenDuty.due_at))
+        return literal(today) - due_day
+    due_day = func.julianday(func.date(OpenDuty.due_at, "+8 hours"))  # Beijing has no daylight saving
+    return cast(func.julianday(today.isoformat()) - due_day, Integer)
+
+
+def monthly(engine: Engine, actor: Actor, months: int = 12, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Cases opened and closed per local month, the last ``months`` months: one query."""
+    today = local(as_of or datetime.now().astimezone())
+    starts: list[datetime] = []
+    year, month = today.year, today.month
+    for _ in range(months + 1):
+        starts.append(datetime(year, month, 1, tzinfo=TZ))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    starts.reverse()  # months + 1 boundaries: the first month's start … the start of next month
+    starts[-1] = starts[-1] + timedelta(days=32)
+    starts[-1] = starts[-1].replace(day=1)
+    columns = []
+    for a, b in zip(starts, starts[1:], strict=False):
+        for field in (CaseSummary.opened_at, CaseSummary.closed_at):
+            inside = and_(col(field) >= to_db(a), col(field) < to_db(b))
+            columns.append(func.sum(case((inside, 1), else_=0)))
+    with Session(engine) as session:
+        values = session.exec(
+            select(*columns).where(
+                CaseSummary.bureau_code == actor.bureau,
+                or_(col(CaseSummary.opened_at) >= to_db(starts[0]), col(CaseSummary.closed_at) >= to_db(starts[0])),
+            )
+        ).one()
+    return [
+        {"month": f"{a:%Y-%m}", "opened": int(values[2 * i] or 0), "closed": int(values[2 * i + 1] or 0)}
+        for i, a in enumerate(starts[:-1])
+    ]
+
+
+def officer_names(engine: Engine, actor: Actor) -> list[str]:
+    """Names of the officers assigned to the bureau's open cases (for filters)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(CaseOfficer.name).distinct()
+            .join(CaseSummary, col(CaseSummary.case_id) == col(CaseOfficer.case_id))
+            .where(CaseOfficer.bureau_code == actor.bureau, col(CaseSummary.final).is_(False))
+        ).all()
+    return sorted(n for n in rows if n)
 
 
 def document_pdf(engine: Engine, actor: Actor, case_id: int, doc_id: int) -> Document:
     with Session(engine) as session:
-        case = session.get(Case, case_id)
+        row = session.get(Case, case_id)
         doc = session.get(Document, doc_id)
-        if case is None or case.bureau_code != actor.bureau or doc is None or doc.case_id != case_id:
+        if row is None or row.bureau_code != actor.bureau or doc is None or doc.case_id != case_id:
             raise NotFound("DOCUMENT_NOT_FOUND", f"本案没有编号为{doc_id}的文书", doc_id=doc_id)
         return doc

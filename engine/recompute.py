@@ -8,17 +8,22 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from engine import readmodel
 from engine.calendar import PACKAGE_YEARS, parse_schedule
-from engine.cases import clock_state_of
 from engine.clockwork import deadline_of
 from engine.events import BrokenLink, verify_chain
+from engine.library import Library
 from engine.persistence import unit_of_work
+from engine.snapshot import clock_state_of
 from engine.tables import CalendarYear, Case, Clock, Event
 from engine.workcalendar import load_calendar
 
 
-def load_year(engine: Engine, data: Any, loaded_by: str) -> tuple[int, int]:
-    """Store a year's official schedule and recompute every open clock; returns (year, clocks changed)."""
+def load_year(engine: Engine, library: Library, data: Any, loaded_by: str) -> tuple[int, int]:
+    """Store a year's official schedule and recompute every open clock; returns (year, clocks changed).
+
+    The read model of every case whose deadline moved is rewritten in the same transaction.
+    """
     schedule = parse_schedule(data)
     with unit_of_work(engine) as session:
         row = session.get(CalendarYear, schedule.year) or CalendarYear(
@@ -29,15 +34,16 @@ def load_year(engine: Engine, data: Any, loaded_by: str) -> tuple[int, int]:
         row.loaded_at, row.loaded_by = datetime.now(UTC), loaded_by
         session.add(row)
         session.flush()
-        changed = recompute_open_clocks(session)
-    return schedule.year, changed
+        cases = recompute_open_clocks(session)
+        readmodel.refresh(session, library, sorted(cases))
+    return schedule.year, sum(cases.values())
 
 
-def recompute_open_clocks(session: Session) -> int:
-    """Recompute the due moment of every open clock with the current calendar."""
+def recompute_open_clocks(session: Session) -> dict[int, int]:
+    """Recompute the due moment of every open clock with the current calendar; clocks changed per case."""
     calendar = load_calendar(session)
     now = datetime.now(UTC)
-    changed = 0
+    changed: dict[int, int] = {}
     for row in session.exec(select(Clock).where(col(Clock.open))).all():
         deadline = deadline_of(clock_state_of(row), calendar, now)
         due = deadline.due_at.astimezone(UTC)
@@ -49,7 +55,8 @@ def recompute_open_clocks(session: Session) -> int:
                 deadline.explanation[:500],
             )
             session.add(row)
-            changed += 1
+            changed[row.case_id] = changed.get(row.case_id, 0) + 1
+    session.flush()
     return changed
 
 

@@ -47,6 +47,12 @@ class Case(SQLModel, table=True):
     opened_by: str = Field(max_length=80)
     updated_at: datetime
     version: int = 1  # optimistic lock: every change checks and bumps it
+    # The snapshot an action needs besides state and data: the head of the hash chain and the
+    # last event's moment, so that no action reads the case's history.
+    last_seq: int = 0
+    head_hash: str = Field(default="", max_length=64)
+    last_occurred_at: datetime | None = None
+    closed_at: datetime | None = None  # when the case first reached a final state
 
 
 class CaseLink(SQLModel, table=True):
@@ -148,3 +154,10 @@ class Document(SQLModel, table=True):
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(max_length=64)
+
+
+# The read model's tables live in their own module; importing them here registers them with the
+# metadata that Alembic and the tests compare against.
+from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty  # noqa: E402
+
+__all__ = ["CaseOfficer", "CaseSummary", "OpenDuty"]

@@ -7,7 +7,7 @@ only places where a naive value is given a meaning.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -57,3 +57,10 @@ def parse_moment(s: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=TZ)
     return moment
+
+
+def local_midnight(d: date | None, *, next_day: bool = False) -> datetime | None:
+    """Local (Beijing) midnight at the start of ``d`` (or of the day after, for an inclusive end)."""
+    if d is None:
+        return None
+    return datetime.combine(d + timedelta(days=1) if next_day else d, datetime.min.time(), tzinfo=TZ)

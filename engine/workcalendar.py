@@ -1,19 +1,46 @@
-"""The working calendar as stored: the package's official years plus schedules an administrator loaded."""
+"""The working calendar as stored: the package's official years plus schedules an administrator loaded.
+
+Building a year of working days is the costliest part of a deadline, so each process keeps the
+calendar it built and asks the database only for a version stamp of the loaded schedules (the
+number of rows and their latest load moment, one indexed aggregate). A year loaded through any
+process changes the stamp, so every process rebuilds on its next read: nothing goes stale.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from engine.calendar import WorkCalendar, YearSchedule
 from engine.tables import CalendarYear
 
+Stamp = tuple[int, datetime | None]
+
+_lock = threading.Lock()
+_cached: dict[str, tuple[Stamp, WorkCalendar]] = {}  # per database URL
+
+
+def calendar_stamp(session: Session) -> Stamp:
+    """Changes whenever a year is loaded or reloaded, in any process."""
+    count, latest = session.exec(select(func.count(), func.max(CalendarYear.loaded_at))).one()
+    return int(count), latest
+
 
 def load_calendar(session: Session) -> WorkCalendar:
     """A calendar with every loaded year's official schedule taking precedence over the package."""
+    database = str(session.get_bind().engine.url)
+    stamp = calendar_stamp(session)
+    cached = _cached.get(database)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     rows = session.exec(select(CalendarYear)).all()
-    return WorkCalendar({row.year: _schedule(row) for row in rows})
+    calendar = WorkCalendar({row.year: _schedule(row) for row in rows})
+    with _lock:
+        _cached[database] = (stamp, calendar)
+    return calendar
 
 
 def _schedule(row: CalendarYear) -> YearSchedule:

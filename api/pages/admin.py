@@ -147,7 +147,7 @@ async def load_calendar_year(request: Request, state: State, actor: PageActor) -
         if not isinstance(data, dict):
             raise InvalidInput("CALENDAR_INVALID", '节假日安排须为 {"year": …, "holidays": […], "workdays": […]}')
         try:
-            year, changed = load_year(state.engine, data, actor.username)
+            year, changed = load_year(state.engine, state.library, data, actor.username)
         except CalendarError as error:
             raise InvalidInput("CALENDAR_INVALID", str(error)) from None
     except DomainError as error:

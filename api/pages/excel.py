@@ -1,33 +1,62 @@
-"""Any list of the pages as an .xlsx download (openpyxl)."""
+"""Any list of the pages as an .xlsx download (openpyxl, write-only: rows are streamed, no cap)."""
 
 from __future__ import annotations
 
-from io import BytesIO
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
-from fastapi.responses import Response
+from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 64 * 1024
 
 
-def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list[Any]]) -> Response:
-    """One sheet: a bold header row, then the rows; the file name may be Chinese."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(headers)
-    for cell in sheet[1]:
+def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[list[Any]]) -> StreamingResponse:
+    """One sheet: a bold header row, then every row of ``rows`` (an iterator is consumed lazily).
+
+    The workbook is written row by row to a temporary file (openpyxl's write-only mode keeps no
+    rows in memory), then streamed; the file name may be Chinese.
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index, header in enumerate(headers):
+        sheet.column_dimensions[_letter(index)].width = min(max(10, len(header) * 3), 40)
+    bold = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
         cell.font = Font(bold=True)
+        bold.append(cell)
+    sheet.append(bold)
     for row in rows:
-        sheet.append(["、".join(map(str, v)) if isinstance(v, list) else v for v in row])
-    for column, header in zip(sheet.columns, headers, strict=False):
-        longest = max([len(str(c.value or "")) for c in column] + [len(header)])
-        sheet.column_dimensions[column[0].column_letter].width = min(max(10, longest * 1.8), 60)
-    buffer = BytesIO()
-    book.save(buffer)
+        sheet.append([_cell(v) for v in row])
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    book.save(spool)
+    spool.seek(0)
     disposition = f"attachment; filename=caseflow.xlsx; filename*=UTF-8''{quote(filename)}"
-    return Response(buffer.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
+    return StreamingResponse(_chunks(spool), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+def _cell(value: Any) -> Any:
+    return "、".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _chunks(spool: Any) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(CHUNK):
+            yield chunk
+    finally:
+        spool.close()
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -14,18 +14,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from api.deps import AppState, State
 from api.pages import fields as F
 from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form
+from api.pages.lists import list_page, states_where
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
 from engine.definitions import CatalogueItem, FlowSpec, Role, TransitionSpec
 from engine.errors import DomainError, InvalidInput
 from engine.model import Actor
-from engine.tables import Case
-from engine.timeutil import from_db, local
+from engine.queries import CaseFilter
+from engine.timeutil import local, local_midnight
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,33 +79,16 @@ def _hall_items(state: AppState, actor: Actor, q: str) -> list[dict[str, Any]]:
     return result
 
 
-def _queues(state: AppState, actor: Actor) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _queues(state: AppState, actor: Actor) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Today's intake and the applications waiting for a supplement: two queries over the read model."""
+    intake = tuple(sorted({f.key for f in state.library.flows.values() if intake_flow(f)}))
     today = local(datetime.now().astimezone()).date()
-    with Session(state.engine) as session:
-        rows = session.exec(
-            select(Case).where(Case.bureau_code == actor.bureau).order_by(col(Case.id).desc())
-        ).all()
-    todays, waiting = [], []
-    for row in rows:
-        flow = flow_or_none(state, row.flow_key, row.flow_version)
-        if not intake_flow(flow):
-            continue
-        assert flow is not None
-        current = flow.state(row.state)
-        entry = {
-            "id": row.id,
-            "number": row.number,
-            "item": state.library.item(row.bureau_code, row.item_code).name,
-            "party": row.party.get("name", ""),
-            "state": current.label,
-            "opened_at": from_db(row.opened_at).isoformat(),
-            "missing": row.data.get("materials_missing") or [],
-        }
-        if local(from_db(row.opened_at)).date() == today:
-            todays.append(entry)
-        if "supplement" in row.state or "补正" in current.label:
-            waiting.append(entry)
-    return todays, waiting
+    todays = CaseFilter(flows=intake, opened_from=local_midnight(today), opened_to=local_midnight(today, next_day=True))
+    supplement = states_where(
+        state, lambda flow, spec: intake_flow(flow) and ("supplement" in spec.name or "补正" in spec.label)
+    )
+    waiting = CaseFilter(flows=intake, states=supplement, closed=False)
+    return list_page(state, actor, todays, 1), list_page(state, actor, waiting, 1)
 
 
 @router.get("/hall")

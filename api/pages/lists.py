@@ -1,108 +1,57 @@
-"""Lists the pages show: my cases by urgency, cases awaiting a role, cases opened/closed per month."""
+"""What the list pages share: filters from the query string, one page of the read model, exports.
+
+Every list is one paginated SQL query over the read model (``engine.queries``); exports stream
+the whole filtered list. Which states count as "waiting for a supplement" or "a head may extend
+now" is read from the flows once, not computed per case.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
-
 from api.deps import AppState
-from engine.definitions import Role
-from engine.errors import DomainError
+from api.pages.excel import xlsx_response
+from api.pages.web import STATUS_LABELS, fmt_moment
 from engine.model import Actor
-from engine.tables import Case, Event
-from engine.timeutil import from_db, local
+from engine.queries import CaseFilter, iter_cases, list_cases
 
-SEVERITY = {"overdue": 0, "due_soon": 1, "suspended": 3, "running": 2}
+PAGE_SIZE = 30
 
-
-def open_cases(state: AppState, actor: Actor) -> list[Case]:
-    with Session(state.engine) as session:
-        return list(
-            session.exec(
-                select(Case)
-                .where(Case.bureau_code == actor.bureau, col(Case.final).is_(False))
-                .order_by(col(Case.id))
-            ).all()
-        )
+CASE_HEADERS = ["案件编号", "事项", "流程", "当前环节", "当事人", "执法人员", "立案/受理时间", "最近期限", "到期时间",
+                "状态", "已办结"]
 
 
-def is_my_case(row: Case, actor: Actor) -> bool:
-    for officer in row.officers:
-        if officer.get("recused"):
-            continue
-        if actor.cert_no and str(officer.get("cert_no") or "") == actor.cert_no:
-            return True
-    return row.opened_by == actor.username
-
-
-def state_role(state: AppState, row: Case) -> Role | None:
-    try:
-        return state.library.flow(row.flow_key, row.flow_version).state(row.state).role
-    except (DomainError, KeyError):
-        return None
-
-
-def summarise(state: AppState, actor: Actor, rows: list[Case]) -> list[dict[str, Any]]:
-    """Each case with its state, allowed actions and nearest duty deadline, most urgent first."""
-    now = datetime.now().astimezone()
-    result = []
-    for row in rows:
-        assert row.id is not None
-        view = state.cases.view(actor, row.id, now)
-        duties = [c for c in view["clocks"] if not c.get("party") and c["status"] in SEVERITY]
-        duties.sort(key=lambda c: (SEVERITY[c["status"]], c["due_at"]))
-        nearest = duties[0] if duties else None
-        result.append(
-            {
-                "id": view["id"],
-                "number": view["number"],
-                "item": view["item"],
-                "flow": view["flow"],
-                "state_label": view["state_label"],
-                "party": (view["party"] or {}).get("name", ""),
-                "next": [a["label"] for a in view["actions"] if a["allowed"]],
-                "nearest": nearest,
-                "status": nearest["status"] if nearest else "none",
-            }
-        )
-    result.sort(
-        key=lambda c: (
-            SEVERITY.get(c["status"], 9),
-            c["nearest"]["due_at"] if c["nearest"] else "9999",
-            c["id"],
-        )
-    )
+def list_page(state: AppState, actor: Actor, found: CaseFilter, page: int) -> dict[str, Any]:
+    result = list_cases(state.engine, actor, found, page=page, size=PAGE_SIZE)
+    result["pages"] = max(1, (result["total"] + PAGE_SIZE - 1) // PAGE_SIZE)
     return result
 
 
-def awaiting_role(state: AppState, actor: Actor, role: Role) -> list[Case]:
-    return [row for row in open_cases(state, actor) if state_role(state, row) == role]
+def case_export(state: AppState, actor: Actor, found: CaseFilter, filename: str, title: str) -> Any:
+    rows = iter_cases(state.engine, actor, found, datetime.now().astimezone())
+    return xlsx_response(filename, title, CASE_HEADERS, (export_row(c) for c in rows))
 
 
-def monthly(state: AppState, actor: Actor, months: int = 12) -> list[dict[str, Any]]:
-    """Cases opened and closed (reached a final state) per month, the last ``months`` months."""
-    with Session(state.engine) as session:
-        rows = session.exec(select(Case).where(Case.bureau_code == actor.bureau)).all()
-        opened = Counter(f"{local(from_db(r.opened_at)):%Y-%m}" for r in rows)
-        closed: Counter[str] = Counter()
-        finals = {r.id: r.state for r in rows if r.final}
-        if finals:
-            events = session.exec(
-                select(Event).where(col(Event.case_id).in_(list(finals))).order_by(col(Event.seq))
-            ).all()
-            when: dict[int, datetime] = {}
-            for event in events:
-                if event.to_state == finals[event.case_id] and event.case_id not in when:
-                    when[event.case_id] = from_db(event.occurred_at)
-            closed.update(f"{local(m):%Y-%m}" for m in when.values())
-    today = local(datetime.now().astimezone())
-    keys = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        keys.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    keys.reverse()
-    return [{"month": k, "opened": opened.get(k, 0), "closed": closed.get(k, 0)} for k in keys]
+def export_row(c: dict[str, Any]) -> list[Any]:
+    return [
+        c["number"], c["item_name"], c["flow_label"], c["state_label"], c["party"], c["officers"],
+        fmt_moment(c["opened_at"]), c["next_clock"] or "", fmt_moment(c["next_due_at"]),
+        STATUS_LABELS.get(c["status"], "") if c["status"] != "none" else "", "是" if c["final"] else "否",
+    ]
+
+
+def states_where(state: AppState, keep: Any) -> list[tuple[str, str]]:
+    """(flow, state) pairs of every loaded flow version whose state satisfies ``keep(flow, state)``."""
+    pairs = set()
+    for flow in state.library.flows.values():
+        for spec in flow.states:
+            if keep(flow, spec):
+                pairs.add((flow.key, spec.name))
+    return sorted(pairs)
+
+
+def pager_links(total_pages: int, page: int) -> Iterable[int]:
+    """The page numbers a pager shows: the first, the last and those near the current one."""
+    return sorted({1, total_pages, *range(max(1, page - 3), min(total_pages, page + 3) + 1)})

@@ -2,58 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import AppState, State
 from api.pages import fields as F
 from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form, preview_from_form
-from api.pages.excel import xlsx_response
-from api.pages.lists import awaiting_role, is_my_case, open_cases, summarise
-from api.pages.web import STATUS_LABELS, PageActor, posted_form, redirect, render, render_error
+from api.pages.lists import case_export, list_page, pager_links
+from api.pages.web import PageActor, posted_form, redirect, render, render_error
 from engine.definitions import Role
 from engine.errors import DomainError, NotFound
 from engine.model import Actor
-from engine.queries import list_cases
+from engine.queries import CaseFilter
 
 router = APIRouter(include_in_schema=False)
 
 
+WORKBENCH_VIEWS = {
+    "mine": "我的案件",
+    "done": "我的已办结案件",
+    "review": "待法制审核案件",
+    "head": "待负责人审批案件",
+}
+
+
+def workbench_filter(view: str, actor: Actor) -> CaseFilter:
+    if view == "review":
+        return CaseFilter(awaiting_role=Role.reviewer.value, closed=False)
+    if view == "head":
+        return CaseFilter(awaiting_role=Role.head.value, closed=False)
+    if view == "done":
+        return CaseFilter(mine=actor, closed=True)
+    return CaseFilter(mine=actor, closed=False)
+
+
 @router.get("/workbench")
-def workbench(request: Request, state: State, actor: PageActor, view: str = "", export: str = "") -> Response:
+def workbench(
+    request: Request, state: State, actor: PageActor, view: str = "", export: str = "", page: int = 1, q: str = ""
+) -> Response:
     """My cases (officer) or the cases waiting for my role (reviewer: 法制审核), most urgent first."""
-    if view == "review" or (not view and Role.officer not in actor.roles and Role.reviewer in actor.roles):
-        view, title = "review", "待法制审核案件"
-        rows = awaiting_role(state, actor, Role.reviewer)
-    elif view == "head":
-        view, title = "head", "待负责人审批案件"
-        rows = awaiting_role(state, actor, Role.head)
-    else:
-        view, title = "mine", "我的案件"
-        rows = [r for r in open_cases(state, actor) if is_my_case(r, actor)]
-    cases = summarise(state, actor, rows)
+    if view not in WORKBENCH_VIEWS:
+        view = "review" if Role.officer not in actor.roles and Role.reviewer in actor.roles else "mine"
+    title = WORKBENCH_VIEWS[view]
+    found = workbench_filter(view, actor)
+    found.q = q.strip() or None
     if export:
-        return xlsx_response(
-            f"{title}.xlsx",
-            title,
-            ["案件编号", "事项", "当事人", "当前环节", "可办理操作", "最近期限", "到期时间", "状态"],
-            [
-                [
-                    c["number"],
-                    c["item"]["name"],
-                    c["party"],
-                    c["state_label"],
-                    c["next"],
-                    c["nearest"]["label"] if c["nearest"] else "",
-                    c["nearest"]["due_at"][:16].replace("T", " ") if c["nearest"] else "",
-                    STATUS_LABELS.get(c["status"], ""),
-                ]
-                for c in cases
-            ],
-        )
-    return render(request, state, "workbench.html", actor, cases=cases, view=view, title=title)
+        return case_export(state, actor, found, f"{title}.xlsx", title)
+    result = list_page(state, actor, found, min(max(page, 1), 1_000_000))
+    return render(
+        request, state, "workbench.html", actor, result=result, view=view, title=title, views=WORKBENCH_VIEWS,
+        q=q, pager=pager_links(result["pages"], result["page"]),
+    )
 
 
 @router.get("/cases")
@@ -61,43 +63,26 @@ def all_cases(
     request: Request,
     state: State,
     actor: PageActor,
+    q: str = "",
     flow: str = "",
     item: str = "",
+    state_: Annotated[str, Query(alias="state")] = "",
     overdue: str = "",
+    closed: str = "",
     page: int = 1,
     export: str = "",
 ) -> Response:
-    size = 1000 if export else 30
-    result = list_cases(
-        state.engine,
-        state.library,
-        actor,
-        item=item or None,
-        flow=flow or None,
-        overdue=bool(overdue),
-        page=max(page, 1),
-        size=size,
+    found = CaseFilter(
+        q=q.strip() or None, flow=flow or None, item=item or None, state=state_ or None, overdue=bool(overdue),
+        closed={"open": False, "closed": True}.get(closed),
     )
     if export:
-        return xlsx_response(
-            "案件列表.xlsx",
-            "案件列表",
-            ["案件编号", "事项编号", "事项", "流程", "当前环节", "当事人", "立案/受理时间", "已办结"],
-            [
-                [
-                    c["number"],
-                    c["item"],
-                    c["item_name"],
-                    c["flow"],
-                    c["state_label"],
-                    c["party"],
-                    c["opened_at"][:16].replace("T", " "),
-                    "是" if c["final"] else "否",
-                ]
-                for c in result["items"]
-            ],
-        )
+        return case_export(state, actor, found, "案件列表.xlsx", "案件列表")
+    result = list_page(state, actor, found, min(max(page, 1), 1_000_000))
     catalogue = state.library.catalogue(actor.bureau)
+    filters = {"q": q, "flow": flow, "item": item, "state": state_, "overdue": overdue, "closed": closed}
+    states = sorted({(s.name, s.label) for f in state.library.latest_flows() if not flow or f.key == flow
+                     for s in f.states}, key=lambda p: p[1])
     return render(
         request,
         state,
@@ -105,10 +90,11 @@ def all_cases(
         actor,
         result=result,
         flows=state.library.latest_flows(),
-        flow_labels={f.key: f.label for f in state.library.latest_flows()},
         items=catalogue.items,
-        filters={"flow": flow, "item": item, "overdue": overdue},
-        pages=(result["total"] + size - 1) // size,
+        states=states,
+        filters=filters,
+        query=urlencode({k: v for k, v in filters.items() if v}),
+        pager=pager_links(result["pages"], result["page"]),
     )
 
 

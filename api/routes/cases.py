@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentActor, State
 from api.schemas import FireAction, OpenCase, parse_as_of
-from engine.queries import list_cases
+from engine.queries import MAX_PAGE_SIZE, CaseFilter, list_cases
+from engine.timeutil import local_midnight
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -30,24 +32,40 @@ def open_case(state: State, actor: CurrentActor, body: OpenCase) -> dict[str, An
 def cases(
     state: State,
     actor: CurrentActor,
+    q: str | None = None,
     state_: Annotated[str | None, Query(alias="state")] = None,
+    stage: str | None = None,
     item: str | None = None,
-    overdue: bool = False,
     flow: str | None = None,
-    page: int = 1,
-    size: int = 50,
+    officer: str | None = None,
+    overdue: bool = False,
+    due_soon: bool = False,
+    closed: bool | None = None,
+    opened_from: date | None = None,
+    opened_to: date | None = None,
+    as_of: str | None = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> dict[str, Any]:
-    return list_cases(
-        state.engine,
-        state.library,
-        actor,
-        state=state_,
-        item=item,
-        overdue=overdue,
-        flow=flow,
-        page=max(page, 1),
-        size=min(max(size, 1), 200),
+    """A page of the bureau's cases (read model), most pressing deadline first, with the total."""
+    found = CaseFilter(
+        q=q or None, state=state_ or None, stage=stage or None, item=item or None, flow=flow or None,
+        officer=officer or None, closed=closed, overdue=overdue, due_soon=due_soon,
+        opened_from=local_midnight(opened_from), opened_to=local_midnight(opened_to, next_day=True),
     )
+    return list_cases(state.engine, actor, found, page=page, size=size, as_of=parse_as_of(as_of))
+
+
+@router.get("/{case_id}/events")
+def case_events(
+    state: State,
+    actor: CurrentActor,
+    case_id: int,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The case's whole history, oldest first, a page at a time."""
+    return state.cases.events(actor, case_id, page, size)
 
 
 @router.get("/{case_id}")

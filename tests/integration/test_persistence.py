@@ -64,7 +64,7 @@ def test_loading_an_official_year_recomputes_provisional_clocks(api: Api) -> Non
     assert "2027" in lead["explanation"]
     schedule: dict[str, Any] = {"year": 2027, "holidays": ["2027-01-01", "2027-01-04", "2027-01-05"],
                                 "workdays": ["2027-01-09"]}
-    year, changed = load_year(engine, schedule, loaded_by="test")
+    year, changed = load_year(engine, api.app.state.caseflow.library, schedule, loaded_by="test")
     assert year == 2027 and changed >= 1
     case = ok(api.get("zhang", f"/api/cases/{cid}"))
     lead = [c for c in case["clocks"] if c["key"] == "lead_check"][0]

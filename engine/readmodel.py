@@ -1,0 +1,208 @@
+"""Keeping the read model: one summary row per case, its officers, and one row per open clock.
+
+Every action writes these rows in its own transaction (``record``), from the snapshot it has
+just written, so a list never computes a case in Python. ``rebuild`` recomputes every row from
+the case tables with the same functions; a test checks that both give the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from engine.clocks import due_soon_from
+from engine.definitions import CatalogueItem, FlowSpec
+from engine.library import Library
+from engine.model import CaseModel, ClockState
+from engine.persistence import unit_of_work
+from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty
+from engine.snapshot import model_of
+from engine.tables import Case, Document
+from engine.timeutil import to_db
+
+
+def record(
+    session: Session,
+    row: Case,
+    model: CaseModel,
+    flow: FlowSpec,
+    item: CatalogueItem,
+    written: list[ClockState],
+    *,
+    new: bool,
+    officers_changed: bool,
+) -> None:
+    """Write the read-model rows of one action on ``row`` (already saved with ``model``'s values)."""
+    assert row.id is not None
+    values = summary_values(session, row, model, flow, item)
+    if new:
+        session.execute(insert(CaseSummary).values(**values))
+    else:
+        session.execute(update(CaseSummary).where(col(CaseSummary.case_id) == row.id).values(**values))
+    if new or officers_changed:
+        _write_officers(session, row.id, model)
+    final = flow.state(model.state).final
+    if final:
+        session.execute(delete(OpenDuty).where(col(OpenDuty.case_id) == row.id))
+        return
+    for clock in written:
+        _write_duty(session, row.id, model, item, clock, replace=not new)
+
+
+def summary_values(
+    session: Session, row: Case, model: CaseModel, flow: FlowSpec, item: CatalogueItem
+) -> dict[str, Any]:
+    """The case's list row, from its saved snapshot (row fields the action does not change + model)."""
+    assert row.id is not None
+    state = flow.state(model.state)
+    party = model.party or {}
+    duties = [c for c in model.clocks if c.open and not c.party and not c.suspended and c.deadline]
+    periods = [c for c in model.clocks if c.open and c.party and not c.suspended and c.deadline]
+    nearest = min(duties, key=_due, default=None)
+    party_nearest = min(periods, key=_due, default=None)
+    officers = [o for o in model.officers if not o.get("recused")]
+    id_no = str(party.get("id_number") or party.get("credit_code") or party.get("id_no") or "")
+    numbers = session.exec(select(Document.number).where(Document.case_id == row.id)).all()
+    decision = model.data.get("decision") or {}
+    payments = model.data.get("payments") or []
+    return dict(
+        case_id=row.id,
+        bureau_code=model.bureau,
+        number=row.number,
+        item_code=item.code,
+        item_name=item.name[:300],
+        power_type=item.power_type or "",
+        department=item.department or "",
+        flow_key=flow.key,
+        flow_label=flow.label,
+        state=model.state,
+        state_label=state.label,
+        stage=state.stage or "",
+        awaiting_role=state.role.value if state.role else None,
+        final=state.final,
+        party_name=str(party.get("name") or "")[:300],
+        party_type=str(party.get("type") or ""),
+        party_id_no=id_no[:80],
+        officer_names="、".join(str(o.get("name") or "") for o in officers)[:300],
+        opened_by=row.opened_by,
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+        updated_at=row.updated_at,
+        version=row.version,
+        next_due_at=_stored(nearest),
+        next_due_soon_at=_soon(nearest),
+        next_clock_label=nearest.label if nearest else None,
+        party_due_at=_stored(party_nearest),
+        party_clock_label=party_nearest.label if party_nearest else None,
+        fine=_money(decision.get("fine")) if decision.get("fine") not in (None, "") else None,
+        paid=sum((_money(p.get("amount")) for p in payments), Decimal(0)) if payments else None,
+        extras=_extras(model),
+        search_text=" ".join([row.number, str(party.get("name") or ""), id_no, *numbers]).lower()[:2000],
+    )
+
+
+def rebuild(engine: Engine, library: Library, bureau: str | None = None) -> int:
+    """Recompute every read-model row from the case tables (of one bureau, or all); returns cases done."""
+    with unit_of_work(engine) as session:
+        query = select(Case).order_by(col(Case.id))
+        if bureau:
+            query = query.where(Case.bureau_code == bureau)
+        ids = [r.id for r in session.exec(query).all()]
+        return refresh(session, library, [i for i in ids if i is not None])
+
+
+def refresh(session: Session, library: Library, case_ids: list[int]) -> int:
+    """Rewrite the read-model rows of the given cases from their stored snapshot."""
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        for table in (OpenDuty, CaseOfficer, CaseSummary):
+            session.execute(delete(table).where(col(table.case_id).in_(chunk)))
+        for row in session.exec(select(Case).where(col(Case.id).in_(chunk))).all():
+            model = model_of(session, row)
+            flow = library.flow(row.flow_key, row.flow_version)
+            item = library.item(row.bureau_code, row.item_code)
+            record(session, row, model, flow, item, model.clocks, new=True, officers_changed=True)
+    return len(case_ids)
+
+
+def _write_officers(session: Session, case_id: int, model: CaseModel) -> None:
+    session.execute(delete(CaseOfficer).where(col(CaseOfficer.case_id) == case_id))
+    officers = [o for o in model.officers if not o.get("recused")]
+    if officers:
+        session.execute(
+            insert(CaseOfficer),
+            [
+                {
+                    "case_id": case_id,
+                    "position": position,
+                    "bureau_code": model.bureau,
+                    "cert_no": str(o.get("cert_no") or "")[:60],
+                    "name": str(o.get("name") or "")[:80],
+                }
+                for position, o in enumerate(officers)
+            ],
+        )
+
+
+def _write_duty(
+    session: Session, case_id: int, model: CaseModel, item: CatalogueItem, clock: ClockState, *, replace: bool
+) -> None:
+    assert clock.id is not None and clock.deadline is not None
+    if replace:
+        session.execute(delete(OpenDuty).where(col(OpenDuty.clock_id) == clock.id))
+    if not clock.open:
+        return
+    session.execute(
+        insert(OpenDuty).values(
+            clock_id=clock.id,
+            case_id=case_id,
+            bureau_code=model.bureau,
+            department=item.department or "",
+            item_code=model.item_code,
+            flow_key=model.flow_key,
+            key=clock.key,
+            label=clock.label,
+            party=clock.party,
+            due_at=_stored(clock),
+            due_soon_at=_soon(clock),
+            provisional=clock.deadline.provisional,
+            law=clock.law,
+            accountability=clock.accountability,
+            explanation=clock.deadline.explanation[:500],
+        )
+    )
+
+
+def _due(clock: ClockState) -> datetime:
+    assert clock.deadline is not None
+    return clock.deadline.due_at
+
+
+def _stored(clock: ClockState | None) -> datetime | None:
+    if clock is None or clock.deadline is None or clock.suspended:
+        return None
+    return to_db(clock.deadline.due_at)
+
+
+def _soon(clock: ClockState | None) -> datetime | None:
+    if clock is None or clock.deadline is None or clock.suspended:
+        return None
+    return to_db(due_soon_from(clock.deadline.due_at, clock.unit, clock.due_soon))
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def _extras(model: CaseModel) -> dict[str, Any]:
+    """Small per-list extras: the materials a hall applicant still has to bring."""
+    missing = model.data.get("materials_missing")
+    return {"missing": list(missing)} if isinstance(missing, list) and missing else {}

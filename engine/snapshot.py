@@ -1,0 +1,130 @@
+"""A case's current snapshot: what an action reads and writes back, never its history.
+
+An action loads the case row (state, data, the head of its hash chain) and its clocks, runs,
+and writes back the row, the clocks it changed (only those are recomputed) and one event.
+Nothing here reads the case's events, so an action costs the same at the 1,000th event as at
+the first.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from engine.calendar import WorkCalendar
+from engine.clocks import Deadline, Span
+from engine.clockwork import deadline_of
+from engine.definitions import Unit
+from engine.model import CaseModel, ClockState
+from engine.tables import Case, Clock
+from engine.timeutil import from_db, to_db
+
+
+def model_of(session: Session, row: Case) -> CaseModel:
+    """The plain case object an action drives, from the row and its clocks."""
+    assert row.id is not None
+    clocks = session.exec(select(Clock).where(Clock.case_id == row.id).order_by(col(Clock.id))).all()
+    return CaseModel(
+        id=row.id,
+        number=row.number,
+        state=row.state,
+        bureau=row.bureau_code,
+        item_code=row.item_code,
+        flow_key=row.flow_key,
+        flow_version=row.flow_version,
+        party=dict(row.party),
+        officers=[dict(o) for o in row.officers],
+        data=copy.deepcopy(row.data),
+        opened_at=from_db(row.opened_at),
+        last_occurred_at=from_db(row.last_occurred_at) if row.last_occurred_at else None,
+        last_seq=row.last_seq,
+        clocks=[clock_state_of(c) for c in clocks],
+    )
+
+
+def clock_state_of(row: Clock) -> ClockState:
+    """The engine's view of a stored clock, with its due moment as last stored."""
+    return ClockState(
+        id=row.id,
+        key=row.key,
+        label=row.label,
+        unit=Unit(row.unit),
+        amount=row.amount,
+        started_at=from_db(row.started_at),
+        law=row.law,
+        accountability=row.accountability,
+        roll_forward=row.roll_forward,
+        due_soon=row.due_soon,
+        party=row.party,
+        extension=row.extension,
+        spans=[
+            Span(datetime.fromisoformat(str(s)), datetime.fromisoformat(e) if e else None)
+            for s, e in row.spans
+        ],
+        satisfied_at=from_db(row.satisfied_at) if row.satisfied_at else None,
+        cancelled_at=from_db(row.cancelled_at) if row.cancelled_at else None,
+        note=row.note,
+        deadline=Deadline(from_db(row.due_at), row.provisional, row.explanation),
+    )
+
+
+def fingerprints(model: CaseModel) -> dict[int, tuple[object, ...]]:
+    """Each stored clock's fingerprint before an action, to find the clocks it changed."""
+    return {c.id: c.fingerprint() for c in model.clocks if c.id is not None}
+
+
+def write_clocks(
+    session: Session,
+    case_id: int,
+    model: CaseModel,
+    calendar: WorkCalendar,
+    before: dict[int, tuple[object, ...]],
+) -> list[ClockState]:
+    """Insert new clocks and rewrite changed ones (recomputing their due moment); returns those written."""
+    now = datetime.now().astimezone()
+    written: list[ClockState] = []
+    for clock in model.clocks:
+        if clock.id is not None and before.get(clock.id) == clock.fingerprint():
+            continue
+        clock.deadline = deadline_of(clock, calendar, now)
+        values = _clock_values(clock, clock.deadline)
+        if clock.id is None:
+            stored = Clock(
+                case_id=case_id,
+                key=clock.key,
+                label=clock.label,
+                started_at=to_db(clock.started_at),
+                law=clock.law,
+                accountability=clock.accountability,
+                roll_forward=clock.roll_forward,
+                due_soon=clock.due_soon,
+                party=clock.party,
+                **values,
+            )
+            session.add(stored)
+            session.flush()
+            clock.id = stored.id
+        else:
+            session.execute(update(Clock).where(col(Clock.id) == clock.id).values(**values))
+        written.append(clock)
+    return written
+
+
+def _clock_values(clock: ClockState, deadline: Deadline) -> dict[str, Any]:
+    return dict(
+        amount=clock.amount,
+        unit=clock.unit.value,
+        extension=clock.extension,
+        spans=[[s.start.isoformat(), s.end.isoformat() if s.end else None] for s in clock.spans],
+        satisfied_at=to_db(clock.satisfied_at) if clock.satisfied_at else None,
+        cancelled_at=to_db(clock.cancelled_at) if clock.cancelled_at else None,
+        open=clock.open,
+        due_at=to_db(deadline.due_at),
+        provisional=deadline.provisional,
+        explanation=deadline.explanation[:500],
+        note=clock.note,
+    )
