@@ -87,6 +87,7 @@ class CaseService:
             model = model_of(session, row)
             before = fingerprints(model)
             officers_before = [dict(o) for o in model.officers]
+            party_before = dict(model.party)
             moment = self._moment(occurred_at, model)
             ctx = self._context(session, model, flow, item, actor, moment, payload)
             outcome = fire(flow, ctx, trigger)
@@ -97,11 +98,12 @@ class CaseService:
             )
             self._save(session, row, model, flow, event)
             written = write_clocks(session, case_id, model, ctx.calendar, before)
-            self._issue_documents(session, row, model, outcome.transition, ctx, event)
+            issued = self._issue_documents(session, row, model, outcome.transition, ctx, event)
             self._make_links(session, actor, row, model, moment)
             readmodel.record(
                 session, row, model, flow, item, written, new=False,
                 officers_changed=model.officers != officers_before,
+                searchable_changed=issued > 0 or model.party != party_before,
             )
 
     # --- queries ----------------------------------------------------------------------
@@ -295,12 +297,16 @@ class CaseService:
 
     def _issue_documents(
         self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
-    ) -> None:
+    ) -> int:
+        """Issue the transition's documents; returns how many were issued."""
         if not spec.documents or self.issuer is None:
-            return
+            return 0
+        issued = 0
         for kind in spec.documents:
             if spec.issues(kind, model.data):  # a conditional document only when its flag is set
                 self.issuer.issue(session, row, model, kind, ctx, event)
+                issued += 1
+        return issued
 
     def _make_links(
         self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime

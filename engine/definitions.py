@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 
 class Strict(BaseModel):
@@ -177,15 +177,20 @@ class FlowSpec(Strict):
     transitions: list[TransitionSpec]
     clocks: list[ClockSpec] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)  # defaults an item may override
+    # Lookups by name, built once (a flow is immutable): every action asks them several times.
+    _states_by_name: dict[str, StateSpec] = PrivateAttr(default_factory=dict)
+    _transitions_by_trigger: dict[str, list[TransitionSpec]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._states_by_name = {s.name: s for s in self.states}
+        for t in self.transitions:
+            self._transitions_by_trigger.setdefault(t.trigger, []).append(t)
 
     def state(self, name: str) -> StateSpec:
-        for state in self.states:
-            if state.name == name:
-                return state
-        raise KeyError(name)
+        return self._states_by_name[name]
 
     def transitions_for(self, trigger: str) -> list[TransitionSpec]:
-        return [t for t in self.transitions if t.trigger == trigger]
+        return list(self._transitions_by_trigger.get(trigger, ()))
 
 
 # --- catalogue -------------------------------------------------------------------------

@@ -49,60 +49,64 @@ class CaseFilter:
     states: list[tuple[str, str]] | None = None  # one of these (flow, state) pairs
 
 
-def case_query(bureau: str, f: CaseFilter, as_of: datetime) -> Any:
-    """The summary rows of one bureau matching ``f``, most pressing first (nearest deadline, newest)."""
+def case_conditions(bureau: str, f: CaseFilter, as_of: datetime) -> list[Any]:
+    """The WHERE clause of a case list: one bureau's summary rows matching ``f``."""
     moment = to_db(as_of)
     s = CaseSummary
-    query = select(s).where(s.bureau_code == bureau)
+    where: list[Any] = [col(s.bureau_code) == bureau]
     if f.q:
-        needle = f.q.strip().lower()
-        query = query.where(
+        needle = f.q.strip()
+        where.append(
             or_(
-                col(s.number) == f.q.strip(),
-                col(s.party_id_no).startswith(f.q.strip().upper()),
-                col(s.search_text).contains(needle, autoescape=True),
+                col(s.number) == needle,
+                col(s.party_id_no).startswith(needle.upper(), autoescape=True),
+                col(s.search_text).contains(needle.lower(), autoescape=True),
             )
         )
-    if f.state:
-        query = query.where(s.state == f.state)
-    if f.stage:
-        query = query.where(s.stage == f.stage)
-    if f.item:
-        query = query.where(s.item_code == f.item)
-    if f.flow:
-        query = query.where(s.flow_key == f.flow)
+    for column, value in ((s.state, f.state), (s.stage, f.stage), (s.item_code, f.item), (s.flow_key, f.flow),
+                          (s.awaiting_role, f.awaiting_role)):
+        if value:
+            where.append(col(column) == value)
     if f.flows is not None:
-        query = query.where(col(s.flow_key).in_(f.flows))
+        where.append(col(s.flow_key).in_(f.flows))
     if f.states is not None:
-        query = query.where(tuple_(col(s.flow_key), col(s.state)).in_(f.states))
-    if f.awaiting_role:
-        query = query.where(s.awaiting_role == f.awaiting_role)
+        where.append(tuple_(col(s.flow_key), col(s.state)).in_(f.states))
     if f.closed is not None:
-        query = query.where(col(s.final).is_(f.closed))
+        where.append(col(s.final) == f.closed)  # "=", not "IS": an index serves it
     if f.officer:
         assigned = select(CaseOfficer.case_id).where(
-            CaseOfficer.bureau_code == bureau, or_(col(CaseOfficer.cert_no) == f.officer, col(CaseOfficer.name) == f.officer)
+            col(CaseOfficer.bureau_code) == bureau,
+            or_(col(CaseOfficer.cert_no) == f.officer, col(CaseOfficer.name) == f.officer),
         )
-        query = query.where(col(s.case_id).in_(assigned))
+        where.append(col(s.case_id).in_(assigned))
     if f.mine is not None:
         mine: list[Any] = [col(s.opened_by) == f.mine.username]
         if f.mine.cert_no:
             assigned = select(CaseOfficer.case_id).where(
-                CaseOfficer.bureau_code == bureau, CaseOfficer.cert_no == f.mine.cert_no
+                col(CaseOfficer.bureau_code) == bureau, col(CaseOfficer.cert_no) == f.mine.cert_no
             )
             mine.append(col(s.case_id).in_(assigned))
-        query = query.where(or_(*mine))
+        where.append(or_(*mine))
     if f.overdue:
-        query = query.where(col(s.next_due_at) < moment)
+        where.append(col(s.next_due_at) < moment)
     if f.due_soon:
-        query = query.where(col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment)
+        where.extend([col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment])
     if f.due_soon_or_overdue:
-        query = query.where(col(s.next_due_soon_at) <= moment)
+        where.append(col(s.next_due_soon_at) <= moment)
     if f.opened_from:
-        query = query.where(col(s.opened_at) >= to_db(f.opened_from))
+        where.append(col(s.opened_at) >= to_db(f.opened_from))
     if f.opened_to:
-        query = query.where(col(s.opened_at) < to_db(f.opened_to))
-    return query.order_by(col(s.next_due_at).is_(None), col(s.next_due_at), col(s.case_id).desc())
+        where.append(col(s.opened_at) < to_db(f.opened_to))
+    return where
+
+
+def case_query(bureau: str, f: CaseFilter, as_of: datetime) -> Any:
+    """The matching summary rows, most pressing first: nearest deadline, then newest (an index order)."""
+    return (
+        select(CaseSummary)
+        .where(*case_conditions(bureau, f, as_of))
+        .order_by(col(CaseSummary.sort_due), col(CaseSummary.case_id).desc())
+    )
 
 
 def list_cases(
@@ -120,8 +124,9 @@ def list_cases(
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     query = case_query(actor.bureau, f, moment)
+    counted = select(func.count()).select_from(CaseSummary).where(*case_conditions(actor.bureau, f, moment))
     with Session(engine) as session:
-        total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
+        total = session.exec(counted).one()
         rows = session.exec(query.offset((page - 1) * size).limit(size)).all()
         return {
             "items": [case_row(r, moment) for r in rows],
@@ -199,7 +204,7 @@ class DutyFilter:
 def _duty_conditions(bureau: str, f: DutyFilter, as_of: datetime) -> list[Any]:
     moment = to_db(as_of)
     d = OpenDuty
-    where: list[Any] = [d.bureau_code == bureau, col(d.party).is_(False), col(d.due_soon_at) <= moment]
+    where: list[Any] = [col(d.bureau_code) == bureau, col(d.party) == False, col(d.due_soon_at) <= moment]  # noqa: E712
     if f.status == "overdue":
         where.append(col(d.due_at) < moment)
     elif f.status == "due_soon":
@@ -345,20 +350,24 @@ def monthly(engine: Engine, actor: Actor, months: int = 12, as_of: datetime | No
     starts.reverse()  # months + 1 boundaries: the first month's start … the start of next month
     starts[-1] = starts[-1] + timedelta(days=32)
     starts[-1] = starts[-1].replace(day=1)
-    columns = []
-    for a, b in zip(starts, starts[1:], strict=False):
-        for field in (CaseSummary.opened_at, CaseSummary.closed_at):
-            inside = and_(col(field) >= to_db(a), col(field) < to_db(b))
-            columns.append(func.sum(case((inside, 1), else_=0)))
+    counts: dict[str, list[int]] = {}
     with Session(engine) as session:
-        values = session.exec(
-            select(*columns).where(
-                CaseSummary.bureau_code == actor.bureau,
-                or_(col(CaseSummary.opened_at) >= to_db(starts[0]), col(CaseSummary.closed_at) >= to_db(starts[0])),
-            )
-        ).one()
+        for name in ("opened_at", "closed_at"):  # each an index range of its own
+            field = col(getattr(CaseSummary, name))
+            months_of = [
+                func.sum(case((and_(field >= to_db(a), field < to_db(b)), 1), else_=0))
+                for a, b in zip(starts, starts[1:], strict=False)
+            ]
+            row = session.exec(
+                select(*months_of).where(
+                    col(CaseSummary.bureau_code) == actor.bureau,
+                    field >= to_db(starts[0]),
+                    field < to_db(starts[-1]),
+                )
+            ).one()
+            counts[name] = [int(v or 0) for v in row]
     return [
-        {"month": f"{a:%Y-%m}", "opened": int(values[2 * i] or 0), "closed": int(values[2 * i + 1] or 0)}
+        {"month": f"{a:%Y-%m}", "opened": counts["opened_at"][i], "closed": counts["closed_at"][i]}
         for i, a in enumerate(starts[:-1])
     ]
 

@@ -7,21 +7,27 @@ They hold nothing that is not derived from the case tables (``case``, ``clock``,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric
+from sqlalchemy import JSON, Column, Index, Numeric, desc
 from sqlmodel import Field, SQLModel
+
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)  # sorts after every real deadline on both databases
 
 
 class CaseSummary(SQLModel, table=True):
     """One row per case: what a list shows and filters on."""
 
     __tablename__ = "case_summary"
+    # Lists order by (sort_due, case_id DESC); each list's filter is a prefix of one of these.
     __table_args__ = (
-        Index("ix_case_summary_bureau_open_due", "bureau_code", "final", "next_due_at"),
-        Index("ix_case_summary_bureau_role", "bureau_code", "awaiting_role", "final", "next_due_at"),
+        Index("ix_case_summary_bureau_order", "bureau_code", "sort_due", desc("case_id")),
+        Index("ix_case_summary_bureau_open_order", "bureau_code", "final", "sort_due", desc("case_id")),
+        Index("ix_case_summary_bureau_role_order", "bureau_code", "awaiting_role", "final", "sort_due",
+              desc("case_id")),
+        Index("ix_case_summary_bureau_due", "bureau_code", "next_due_at"),
         Index("ix_case_summary_bureau_opened", "bureau_code", "opened_at"),
         Index("ix_case_summary_bureau_closed", "bureau_code", "closed_at"),
         Index("ix_case_summary_bureau_state", "bureau_code", "state"),
@@ -55,6 +61,7 @@ class CaseSummary(SQLModel, table=True):
     version: int
     next_due_at: datetime | None = None  # nearest running duty of the agency (not suspended, not the party's)
     next_due_soon_at: datetime | None = None  # from this moment that duty is due soon
+    sort_due: datetime = Field(default=NO_DEADLINE)  # next_due_at, or far in the future: the lists' order
     next_clock_label: str | None = Field(default=None, max_length=120)
     party_due_at: datetime | None = None  # nearest running period of the party (payment, statement …)
     party_clock_label: str | None = Field(default=None, max_length=120)

@@ -20,7 +20,7 @@ from engine.definitions import CatalogueItem, FlowSpec
 from engine.library import Library
 from engine.model import CaseModel, ClockState
 from engine.persistence import unit_of_work
-from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty
+from engine.read_tables import NO_DEADLINE, CaseOfficer, CaseSummary, OpenDuty
 from engine.snapshot import model_of
 from engine.tables import Case, Document
 from engine.timeutil import to_db
@@ -36,10 +36,15 @@ def record(
     *,
     new: bool,
     officers_changed: bool,
+    searchable_changed: bool = True,
 ) -> None:
-    """Write the read-model rows of one action on ``row`` (already saved with ``model``'s values)."""
+    """Write the read-model rows of one action on ``row`` (already saved with ``model``'s values).
+
+    ``searchable_changed`` says whether the action issued a document or changed the party; when
+    not, the stored search text (案号, 文号, party) is kept rather than read again.
+    """
     assert row.id is not None
-    values = summary_values(session, row, model, flow, item)
+    values = summary_values(session, row, model, flow, item, with_search=new or searchable_changed)
     if new:
         session.execute(insert(CaseSummary).values(**values))
     else:
@@ -55,7 +60,7 @@ def record(
 
 
 def summary_values(
-    session: Session, row: Case, model: CaseModel, flow: FlowSpec, item: CatalogueItem
+    session: Session, row: Case, model: CaseModel, flow: FlowSpec, item: CatalogueItem, *, with_search: bool = True
 ) -> dict[str, Any]:
     """The case's list row, from its saved snapshot (row fields the action does not change + model)."""
     assert row.id is not None
@@ -67,10 +72,9 @@ def summary_values(
     party_nearest = min(periods, key=_due, default=None)
     officers = [o for o in model.officers if not o.get("recused")]
     id_no = str(party.get("id_number") or party.get("credit_code") or party.get("id_no") or "")
-    numbers = session.exec(select(Document.number).where(Document.case_id == row.id)).all()
     decision = model.data.get("decision") or {}
     payments = model.data.get("payments") or []
-    return dict(
+    values: dict[str, Any] = dict(
         case_id=row.id,
         bureau_code=model.bureau,
         number=row.number,
@@ -96,14 +100,18 @@ def summary_values(
         version=row.version,
         next_due_at=_stored(nearest),
         next_due_soon_at=_soon(nearest),
+        sort_due=_stored(nearest) or NO_DEADLINE,
         next_clock_label=nearest.label if nearest else None,
         party_due_at=_stored(party_nearest),
         party_clock_label=party_nearest.label if party_nearest else None,
         fine=_money(decision.get("fine")) if decision.get("fine") not in (None, "") else None,
         paid=sum((_money(p.get("amount")) for p in payments), Decimal(0)) if payments else None,
         extras=_extras(model),
-        search_text=" ".join([row.number, str(party.get("name") or ""), id_no, *numbers]).lower()[:2000],
     )
+    if with_search:
+        numbers = session.exec(select(Document.number).where(Document.case_id == row.id)).all()
+        values["search_text"] = " ".join([row.number, str(party.get("name") or ""), id_no, *numbers]).lower()[:2000]
+    return values
 
 
 def rebuild(engine: Engine, library: Library, bureau: str | None = None) -> int:

@@ -8,7 +8,6 @@ the first.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +37,8 @@ def model_of(session: Session, row: Case) -> CaseModel:
         flow_version=row.flow_version,
         party=dict(row.party),
         officers=[dict(o) for o in row.officers],
-        data=copy.deepcopy(row.data),
+        # No copy: the row was just loaded by this session and is written back (or discarded) by it.
+        data=row.data,
         opened_at=from_db(row.opened_at),
         last_occurred_at=from_db(row.last_occurred_at) if row.last_occurred_at else None,
         last_seq=row.last_seq,

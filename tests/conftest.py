@@ -18,8 +18,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings
 
 from engine.timeutil import TZ
+
+# Tests never assert wall-clock times: no per-example deadline (a busy CI machine is not a bug).
+settings.register_profile("caseflow", deadline=None)
+settings.load_profile("caseflow")
 
 PG_ADMIN = os.environ.get("CASEFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("CASEFLOW_REQUIRE_POSTGRES") == "1"

@@ -181,6 +181,20 @@ def case(request: Request, state: State, actor: PageActor, case_id: int, notice:
     return render(request, state, "case.html", actor, notice=notice, **context)
 
 
+@router.get("/cases/{case_id}/history")
+def history(request: Request, state: State, actor: PageActor, case_id: int, page: int = 1) -> Response:
+    """The case's whole 办理记录, oldest first, 100 entries a page."""
+    try:
+        context = case_page(request, state, actor, case_id)
+        entries = state.cases.events(actor, case_id, min(max(page, 1), 1_000_000), 100)
+    except DomainError as error:
+        return render_error(request, state, actor, error)
+    entries["pages"] = max(1, (entries["total"] + 99) // 100)
+    context["case"] = {**context["case"], "events": entries["items"]}
+    return render(request, state, "history.html", actor, entries=entries,
+                  pager=pager_links(entries["pages"], entries["page"]), **context)
+
+
 @router.post("/cases/{case_id}/actions/{trigger}")
 async def fire(request: Request, state: State, actor: PageActor, case_id: int, trigger: str) -> Response:
     form = await request.form()

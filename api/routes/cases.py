@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentActor, State
+from api.responses import Json
 from api.schemas import FireAction, OpenCase, parse_as_of
 from engine.queries import MAX_PAGE_SIZE, CaseFilter, list_cases
 from engine.timeutil import local_midnight
@@ -13,8 +14,8 @@ from engine.timeutil import local_midnight
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
 
-@router.post("", status_code=201)
-def open_case(state: State, actor: CurrentActor, body: OpenCase) -> dict[str, Any]:
+@router.post("", status_code=201, response_class=Json)
+def open_case(state: State, actor: CurrentActor, body: OpenCase) -> Json:
     """Open a case for a catalogue item of the user's bureau."""
     case_id = state.cases.open_case(
         actor,
@@ -25,10 +26,10 @@ def open_case(state: State, actor: CurrentActor, body: OpenCase) -> dict[str, An
         body.occurred_at,
         [link.model_dump() for link in body.links],
     )
-    return state.cases.view(actor, case_id)
+    return Json(state.cases.view(actor, case_id), status_code=201)
 
 
-@router.get("")
+@router.get("", response_class=Json)
 def cases(
     state: State,
     actor: CurrentActor,
@@ -46,38 +47,39 @@ def cases(
     as_of: str | None = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-) -> dict[str, Any]:
+) -> Json:
     """A page of the bureau's cases (read model), most pressing deadline first, with the total."""
     found = CaseFilter(
         q=q or None, state=state_ or None, stage=stage or None, item=item or None, flow=flow or None,
         officer=officer or None, closed=closed, overdue=overdue, due_soon=due_soon,
         opened_from=local_midnight(opened_from), opened_to=local_midnight(opened_to, next_day=True),
     )
-    return list_cases(state.engine, actor, found, page=page, size=size, as_of=parse_as_of(as_of))
+    return Json(list_cases(state.engine, actor, found, page=page, size=size, as_of=parse_as_of(as_of)))
 
 
-@router.get("/{case_id}/events")
+@router.get("/{case_id}/events", response_class=Json)
 def case_events(
     state: State,
     actor: CurrentActor,
     case_id: int,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
+) -> Json:
     """The case's whole history, oldest first, a page at a time."""
-    return state.cases.events(actor, case_id, page, size)
+    return Json(state.cases.events(actor, case_id, page, size))
 
 
-@router.get("/{case_id}")
-def case(state: State, actor: CurrentActor, case_id: int, as_of: str | None = None) -> dict[str, Any]:
-    return state.cases.view(actor, case_id, parse_as_of(as_of))
+@router.get("/{case_id}", response_class=Json)
+def case(state: State, actor: CurrentActor, case_id: int, as_of: str | None = None) -> Json:
+    """The case with the actions the user may take now, its clocks, latest events and documents."""
+    return Json(state.cases.view(actor, case_id, parse_as_of(as_of)))
 
 
-@router.post("/{case_id}/actions/{trigger}")
-def fire(state: State, actor: CurrentActor, case_id: int, trigger: str, body: FireAction) -> dict[str, Any]:
+@router.post("/{case_id}/actions/{trigger}", response_class=Json)
+def fire(state: State, actor: CurrentActor, case_id: int, trigger: str, body: FireAction) -> Json:
     """Fire a transition; its state, event, clocks and numbers commit together or not at all."""
     state.cases.fire(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version)
-    return state.cases.view(actor, case_id)
+    return Json(state.cases.view(actor, case_id))
 
 
 @router.get("/{case_id}/documents/{doc_id}")

@@ -6,13 +6,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, State
+from api.responses import Json
 from api.schemas import parse_as_of
 from engine.queries import MAX_PAGE_SIZE, DutyFilter, dashboard, dashboard_groups
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
 
 
-@router.get("/overdue")
+@router.get("/overdue", response_class=Json)
 def overdue(
     state: State,
     actor: CurrentActor,
@@ -24,11 +25,11 @@ def overdue(
     status: Literal["overdue", "due_soon"] | None = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-) -> dict[str, Any]:
+) -> Json:
     """Overdue and due-soon duties with case, step, days late and the accountability clause at risk."""
     moment = parse_as_of(as_of) or datetime.now().astimezone()
     found = DutyFilter(department=department, officer=officer, item=item, flow=flow, status=status)
-    return dashboard(state.engine, state.library, actor, moment, found, page=page, size=size)
+    return Json(dashboard(state.engine, state.library, actor, moment, found, page=page, size=size))
 
 
 @router.get("/overdue/groups")

@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('next_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('next_due_soon_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('sort_due', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('next_clock_label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('party_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('party_clock_label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
@@ -69,12 +70,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_summary', schema=None) as batch_op:
         batch_op.create_index('ix_case_summary_bureau_closed', ['bureau_code', 'closed_at'], unique=False)
-        batch_op.create_index('ix_case_summary_bureau_open_due', ['bureau_code', 'final', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_case_summary_bureau_order', ['bureau_code', 'sort_due', sa.literal_column('case_id DESC')], unique=False)
+        batch_op.create_index('ix_case_summary_bureau_open_order', ['bureau_code', 'final', 'sort_due', sa.literal_column('case_id DESC')], unique=False)
+        batch_op.create_index('ix_case_summary_bureau_due', ['bureau_code', 'next_due_at'], unique=False)
         batch_op.create_index('ix_case_summary_bureau_opened', ['bureau_code', 'opened_at'], unique=False)
         batch_op.create_index('ix_case_summary_bureau_opened_by', ['bureau_code', 'opened_by', 'final'], unique=False)
         batch_op.create_index('ix_case_summary_bureau_party_id', ['bureau_code', 'party_id_no'], unique=False)
         batch_op.create_index('ix_case_summary_bureau_party_name', ['bureau_code', 'party_name'], unique=False)
-        batch_op.create_index('ix_case_summary_bureau_role', ['bureau_code', 'awaiting_role', 'final', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_case_summary_bureau_role_order', ['bureau_code', 'awaiting_role', 'final', 'sort_due', sa.literal_column('case_id DESC')], unique=False)
         batch_op.create_index('ix_case_summary_bureau_state', ['bureau_code', 'state'], unique=False)
 
     op.create_table('open_duty',
@@ -133,16 +136,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_open_duty_bureau_soon')
 
     op.drop_table('open_duty')
-    with op.batch_alter_table('case_summary', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_summary_bureau_state')
-        batch_op.drop_index('ix_case_summary_bureau_role')
-        batch_op.drop_index('ix_case_summary_bureau_party_name')
-        batch_op.drop_index('ix_case_summary_bureau_party_id')
-        batch_op.drop_index('ix_case_summary_bureau_opened_by')
-        batch_op.drop_index('ix_case_summary_bureau_opened')
-        batch_op.drop_index('ix_case_summary_bureau_open_due')
-        batch_op.drop_index('ix_case_summary_bureau_closed')
-
     op.drop_table('case_summary')
     with op.batch_alter_table('case_officer', schema=None) as batch_op:
         batch_op.drop_index('ix_case_officer_bureau_cert')
