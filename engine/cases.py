@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -263,9 +263,9 @@ class CaseService:
         final = flow.state(model.state).final
         closed_at = row.closed_at or (event.occurred_at if final else None)
         now = to_db(datetime.now().astimezone())
-        result = session.execute(
-            update(Case)
-            .where(col(Case.id) == row.id, col(Case.version) == row.version)
+        result = session.connection().execute(
+            update(CASE)
+            .where(CASE.c.id == row.id, CASE.c.version == row.version)
             .values(
                 state=model.state,
                 final=final,
@@ -279,9 +279,8 @@ class CaseService:
                 last_occurred_at=event.occurred_at,
                 closed_at=closed_at,
             )
-            .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise ConcurrentUpdate(
                 "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
             )
@@ -292,8 +291,7 @@ class CaseService:
             event.seq, event.hash, event.occurred_at, closed_at
         )
         row.party, row.officers, row.data = model.party, model.officers, model.data
-        session.add(event)
-        session.flush()
+        add_event(session, event)
 
     def _issue_documents(
         self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
@@ -458,6 +456,16 @@ def _event_dict(e: Event) -> dict[str, Any]:
         "payload": e.payload,
         "hash": e.hash,
     }
+
+
+CASE = Case.__table__  # type: ignore[attr-defined]
+EVENT = Event.__table__  # type: ignore[attr-defined]
+
+
+def add_event(session: Session, event: Event) -> None:
+    """Insert an event row (Core, on the session's connection) and give the object its id."""
+    values = event.model_dump(exclude={"id"})
+    event.id = session.connection().execute(insert(EVENT).values(**values).returning(EVENT.c.id)).scalar_one()
 
 
 def chain_event(

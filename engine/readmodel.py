@@ -46,14 +46,14 @@ def record(
     assert row.id is not None
     values = summary_values(session, row, model, flow, item, with_search=new or searchable_changed)
     if new:
-        session.execute(insert(CaseSummary).values(**values))
+        _core(session, insert(SUMMARY).values(**values))
     else:
-        session.execute(update(CaseSummary).where(col(CaseSummary.case_id) == row.id).values(**values))
+        _core(session, update(SUMMARY).where(SUMMARY.c.case_id == row.id).values(**values))
     if new or officers_changed:
         _write_officers(session, row.id, model)
     final = flow.state(model.state).final
     if final:
-        session.execute(delete(OpenDuty).where(col(OpenDuty.case_id) == row.id))
+        _core(session, delete(DUTY).where(DUTY.c.case_id == row.id))
         return
     for clock in written:
         _write_duty(session, row.id, model, item, clock, replace=not new)
@@ -139,11 +139,12 @@ def refresh(session: Session, library: Library, case_ids: list[int]) -> int:
 
 
 def _write_officers(session: Session, case_id: int, model: CaseModel) -> None:
-    session.execute(delete(CaseOfficer).where(col(CaseOfficer.case_id) == case_id))
+    _core(session, delete(OFFICER).where(OFFICER.c.case_id == case_id))
     officers = [o for o in model.officers if not o.get("recused")]
     if officers:
-        session.execute(
-            insert(CaseOfficer),
+        _core(
+            session,
+            insert(OFFICER),
             [
                 {
                     "case_id": case_id,
@@ -162,11 +163,12 @@ def _write_duty(
 ) -> None:
     assert clock.id is not None and clock.deadline is not None
     if replace:
-        session.execute(delete(OpenDuty).where(col(OpenDuty.clock_id) == clock.id))
+        _core(session, delete(DUTY).where(DUTY.c.clock_id == clock.id))
     if not clock.open:
         return
-    session.execute(
-        insert(OpenDuty).values(
+    _core(
+        session,
+        insert(DUTY).values(
             clock_id=clock.id,
             case_id=case_id,
             bureau_code=model.bureau,
@@ -184,6 +186,20 @@ def _write_duty(
             explanation=clock.deadline.explanation[:500],
         )
     )
+
+
+# The tables themselves: statements on them skip the ORM's bulk machinery (an action writes a few).
+SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
+OFFICER = CaseOfficer.__table__  # type: ignore[attr-defined]
+DUTY = OpenDuty.__table__  # type: ignore[attr-defined]
+
+
+def _core(session: Session, statement: Any, rows: list[dict[str, Any]] | None = None) -> None:
+    """Run a Core statement on the session's connection, inside its transaction."""
+    if rows is None:
+        session.connection().execute(statement)
+    else:
+        session.connection().execute(statement, rows)
 
 
 def _due(clock: ClockState) -> datetime:

@@ -109,9 +109,12 @@ def write_clocks(
             session.flush()
             clock.id = stored.id
         else:
-            session.execute(update(Clock).where(col(Clock.id) == clock.id).values(**values))
+            session.connection().execute(update(CLOCK).where(CLOCK.c.id == clock.id).values(**values))
         written.append(clock)
     return written
+
+
+CLOCK = Clock.__table__  # type: ignore[attr-defined]
 
 
 def _clock_values(clock: ClockState, deadline: Deadline) -> dict[str, Any]:
