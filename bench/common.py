@@ -72,7 +72,9 @@ console = Console(width=None if sys.stdout.isatty() else 140)  # full tables in 
 def parser(description: str, *, repeat: int | None) -> argparse.ArgumentParser:
     """An argument parser with the options the benchmarks share (--db, --pg and, if timed in rounds, --repeat)."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both", help="database(s) to run on")
+    p.add_argument(
+        "--db", choices=["sqlite", "postgres", "both"], default="both", help="database(s) to run on"
+    )
     p.add_argument(
         "--pg",
         default=PG_ADMIN,
@@ -255,7 +257,9 @@ class Floor:
 
     def _moment(self, value: datetime) -> Any:
         """A UTC moment as the column stores it (SQLite: text without offset, as SQLAlchemy writes it)."""
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
+        return (
+            value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
+        )
 
     def fire(self, case_id: int) -> None:
         from engine.events import event_hash
@@ -335,7 +339,9 @@ class Trial:
         return time.perf_counter() - started
 
 
-def interleaved(trials: dict[str, Trial | Callable[[], object]], repeat: int, warmup: int = 2) -> dict[str, float]:
+def interleaved(
+    trials: dict[str, Trial | Callable[[], object]], repeat: int, warmup: int = 2
+) -> dict[str, float]:
     """Median seconds per trial over ``repeat`` rounds; each round runs all, in rotating order."""
     named = {name: t if isinstance(t, Trial) else Trial(t) for name, t in trials.items()}
     names = list(named)
@@ -386,8 +392,13 @@ def print_table(title: str, columns: list[str], rows: list[list[str]], note: str
         console.print(note)
 
 
+def machine() -> str:
+    """Python, cores and load: the milliseconds only compare between runs on a like machine."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {load:.1f}"
+
+
 def header(name: str, args: argparse.Namespace) -> None:
     console.print(
-        f"[bold]{name}[/bold]  python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-        f"repeat {args.repeat}, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"[bold]{name}[/bold]  {machine()}, repeat {args.repeat}, {time.strftime('%Y-%m-%d %H:%M')}"
     )

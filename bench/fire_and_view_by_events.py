@@ -74,7 +74,9 @@ def copy_case(bench: Bench, case_id: int, copies: int) -> list[int]:
     made = []
     with bench.engine.begin() as conn:
         original = dict(conn.execute(select(cases).where(cases.c.id == case_id)).one()._mapping)
-        clock_rows = [dict(r._mapping) for r in conn.execute(select(clocks).where(clocks.c.case_id == case_id))]
+        clock_rows = [
+            dict(r._mapping) for r in conn.execute(select(clocks).where(clocks.c.case_id == case_id))
+        ]
         event_rows = [
             dict(r._mapping)
             for r in conn.execute(select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
@@ -96,9 +98,7 @@ def copy_case(bench: Bench, case_id: int, copies: int) -> list[int]:
     return made
 
 
-_HASHED = (
-    "case_id seq trigger from_state to_state actor occurred_at recorded_at payload prev_hash".split()
-)
+_HASHED = "case_id seq trigger from_state to_state actor occurred_at recorded_at payload prev_hash".split()
 
 
 def _without_id(row: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +123,9 @@ def measure(bench: Bench, events: list[int], repeat: int, build: str) -> dict[in
 def main(argv: list[str] | None = None) -> list[list[str]]:
     p = parser(__doc__.splitlines()[0], repeat=10)
     p.add_argument("--sizes", type=sizes, default=sizes("3,100,1000"), help="event counts, comma-separated")
-    p.add_argument("--build", choices=["sql", "fire"], default="sql", help="how the history is grown (untimed)")
+    p.add_argument(
+        "--build", choices=["sql", "fire"], default="sql", help="how the history is grown (untimed)"
+    )
     args = p.parse_args(argv)
     header("fire and view by events", args)
     rows = []

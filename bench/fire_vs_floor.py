@@ -33,6 +33,7 @@ from common import (
 
 TARGET = 2.0
 
+
 def measure(bench: Bench, repeat: int) -> dict[str, float]:
     """Median seconds of fire and floor, and statements per call of each."""
     fire_case, floor_case = bench.open_investigation(), bench.open_investigation()
@@ -73,7 +74,9 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
         ["db", "fire ms", "floor ms", "fire/floor", "target", "SQL/fire", "SQL/floor"],
         rows,
     )
-    console.print("floor = SELECT case, last event, open clocks; UPDATE case (version check); INSERT event (hash); UPDATE open clocks")
+    console.print(
+        "floor = SELECT case, last event, open clocks; UPDATE case (version check); INSERT event (hash); UPDATE open clocks"
+    )
     return rows
 
 

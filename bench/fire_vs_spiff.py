@@ -57,7 +57,9 @@ BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>"""
 
-CREATE_TABLE = "CREATE TABLE spiff_workflow (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, serialized TEXT NOT NULL)"
+CREATE_TABLE = (
+    "CREATE TABLE spiff_workflow (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, serialized TEXT NOT NULL)"
+)
 INSERT_ROW = "INSERT INTO spiff_workflow (id, version, serialized) VALUES (:id, 1, :serialized)"
 SELECT_ROW = "SELECT version, serialized FROM spiff_workflow WHERE id = :id"
 UPDATE_ROW = (
@@ -165,7 +167,9 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
         ["db", "fire ms", "spiff step ms", "fire/spiff", "target", "spiff in memory ms"],
         rows,
     )
-    console.print("spiff step = SELECT row; deserialize; complete user task; serialize; UPDATE row (version check)")
+    console.print(
+        "spiff step = SELECT row; deserialize; complete user task; serialize; UPDATE row (version check)"
+    )
     return rows
 
 

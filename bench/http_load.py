@@ -41,6 +41,7 @@ from common import (
     create_staff,
     databases,
     fresh_database_url,
+    machine,
     parser,
     percentile,
     prepare,
@@ -58,6 +59,7 @@ class Tally:
     """What the clients saw during the timed phase."""
 
     actions: int = 0
+    setup_busy: int = 0  # CASE_BUSY answers while the clients opened their cases (retried)
     post: list[float] = field(default_factory=list)
     get: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
@@ -67,6 +69,7 @@ class Tally:
     def add(self, other: Tally) -> None:
         with self.lock:
             self.actions += other.actions
+            self.setup_busy += other.setup_busy
             self.post += other.post
             self.get += other.get
             self.errors.update(other.errors)
@@ -134,14 +137,28 @@ def token(base: str, username: str) -> str:
     return str(r.json()["access_token"])
 
 
-def _ok(response: httpx.Response) -> dict[str, Any]:
-    if response.status_code >= 300:
-        raise RuntimeError(f"{response.request.method} {response.request.url}: {response.status_code} {response.text}")
-    result: dict[str, Any] = response.json()
-    return result
+class SetUp:
+    """Untimed requests of a client's set-up, retried when SQLite reports CASE_BUSY (counted)."""
+
+    ATTEMPTS = 20
+
+    def __init__(self, client: httpx.Client, tally: Tally) -> None:
+        self.client, self.tally = client, tally
+
+    def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        for attempt in range(1, self.ATTEMPTS + 1):
+            response = self.client.post(path, json=body, headers=headers)
+            if response.status_code < 300:
+                result: dict[str, Any] = response.json()
+                return result
+            if error_code(response) != "409 CASE_BUSY" or attempt == self.ATTEMPTS:
+                raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
+            self.tally.setup_busy += 1  # nothing was written: the action is one transaction
+            time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
 
-def open_filed_case(client: httpx.Client, officer: dict[str, str], head: dict[str, str]) -> int:
+def open_filed_case(setup: SetUp, officer: dict[str, str], head: dict[str, str]) -> int:
     """A penalty case opened and filed over HTTP (the filing approval renders its PDF)."""
     ended = (date.today() - timedelta(days=60)).isoformat()
     body = {
@@ -150,14 +167,10 @@ def open_filed_case(client: httpx.Client, officer: dict[str, str], head: dict[st
         "officers": OFFICERS,
         "data": {"lead_summary": "智能监控发现串换药品", "violation_ended_on": ended},
     }
-    case_id = int(_ok(client.post("/api/cases", json=body, headers=officer))["id"])
-    _ok(client.post(f"/api/cases/{case_id}/actions/propose_filing", json={"data": {"opinion": "建议立案"}}, headers=officer))
-    _ok(
-        client.post(
-            f"/api/cases/{case_id}/actions/approve_filing",
-            json={"data": {"jurisdiction": "violation_place"}},
-            headers=head,
-        )
+    case_id = int(setup.post("/api/cases", body, officer)["id"])
+    setup.post(f"/api/cases/{case_id}/actions/propose_filing", {"data": {"opinion": "建议立案"}}, officer)
+    setup.post(
+        f"/api/cases/{case_id}/actions/approve_filing", {"data": {"jurisdiction": "violation_place"}}, head
     )
     return case_id
 
@@ -180,10 +193,11 @@ def client_loop(
     mine = Tally()
     with httpx.Client(base_url=base, timeout=60) as client:
         try:
-            case_id = open_filed_case(client, headers["zhang"], headers["head"])
+            setup = SetUp(client, mine)
+            case_id = open_filed_case(setup, headers["zhang"], headers["head"])
             action = f"/api/cases/{case_id}/actions/{RECORDED_FACT}"
             for _ in range(WARMUP_ROUNDS):
-                _ok(client.post(action, json={"data": RECORDED_PAYLOAD}, headers=headers["zhang"]))
+                setup.post(action, {"data": RECORDED_PAYLOAD}, headers["zhang"])
         except Exception as error:  # noqa: BLE001 - reported by run_clients
             with total.lock:
                 total.failures.append(error)
@@ -232,6 +246,7 @@ def run_clients(base: str, clients: int, seconds: float) -> tuple[Tally, float]:
     ]
     for thread in threads:
         thread.start()
+    began = time.perf_counter()
     try:
         ready.wait(timeout=600)
     except threading.BrokenBarrierError:
@@ -239,6 +254,9 @@ def run_clients(base: str, clients: int, seconds: float) -> tuple[Tally, float]:
             thread.join()
         raise RuntimeError(f"a client could not open its case: {total.failures[:1]}") from None
     stop_at[0] = time.monotonic() + seconds
+    console.print(
+        f"  {clients} clients opened and filed their cases in {time.perf_counter() - began:.0f} s; running"
+    )
     for thread in threads:
         thread.join()
     return total, time.perf_counter() - started[0]
@@ -256,8 +274,8 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
     args = ap.parse_args(argv)
     runs = [int(c) for c in args.clients.split(",") if c.strip()]
     console.print(
-        f"[bold]HTTP load[/bold]  python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-        f"{args.workers} worker(s), {args.seconds:.0f} s per run, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"[bold]HTTP load[/bold]  {machine()}, {args.workers} worker(s), {args.seconds:g} s per run, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}"
     )
     rows = []
     for kind in databases(args.db):
@@ -265,9 +283,11 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
             engine, _ = prepare(url)  # migrated once here, so the workers start on a ready database
             create_staff(engine)
             engine.dispose()
+            began = time.perf_counter()
             server = Server(url, args.workers)
             try:
                 server.wait_ready()
+                console.print(f"{kind}: server answering after {time.perf_counter() - began:.0f} s")
                 for clients in runs:
                     tally, elapsed = run_clients(server.base, clients, args.seconds)
                     rows.append(row(kind, clients, tally, elapsed))
@@ -275,7 +295,20 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
                 server.stop()
     print_table(
         f"POST {RECORDED_FACT} then GET the case, each client on its own case (latency ms)",
-        ["db", "clients", "actions/s", "POST p50", "p95", "p99", "GET p50", "p95", "p99", "errors", "CASE_BUSY", "target"],
+        [
+            "db",
+            "clients",
+            "actions/s",
+            "POST p50",
+            "p95",
+            "p99",
+            "GET p50",
+            "p95",
+            "p99",
+            "errors",
+            "CASE_BUSY",
+            "target",
+        ],
         rows,
     )
     console.print(
@@ -288,12 +321,14 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
 def row(kind: str, clients: int, tally: Tally, elapsed: float) -> list[str]:
     rate = tally.actions / elapsed
     busy = sum(n for code, n in tally.errors.items() if code.endswith("CASE_BUSY"))
-    others = ", ".join(f"{code}: {n}" for code, n in tally.errors.most_common() if not code.endswith("CASE_BUSY"))
+    others = ", ".join(
+        f"{code}: {n}" for code, n in tally.errors.most_common() if not code.endswith("CASE_BUSY")
+    )
     worst_p99 = max(percentile(tally.post, 0.99), percentile(tally.get, 0.99))
     if kind == "postgres" and clients == 16:
         target = verdict(rate >= TARGET_RATE and worst_p99 < TARGET_P99 and not tally.errors)
     elif kind == "sqlite":
-        target = verdict(busy == 0)
+        target = verdict(busy == 0 and tally.setup_busy == 0)
     else:
         target = ""
     return [
@@ -307,7 +342,7 @@ def row(kind: str, clients: int, tally: Tally, elapsed: float) -> list[str]:
         p(tally.get, 0.95),
         p(tally.get, 0.99),
         others or "0",
-        str(busy),
+        f"{busy} (+{tally.setup_busy} setting up)" if tally.setup_busy else str(busy),
         target,
     ]
 
