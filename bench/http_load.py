@@ -1,12 +1,13 @@
 """Actions per second over HTTP: the real server under 4 and 16 concurrent clients.
 
 The server is the app of ``caseflow serve`` started by uvicorn in a subprocess (``--workers``
-processes; ``caseflow serve`` itself has no workers option) on a fresh database migrated
-beforehand. Each client is a thread with its own httpx connection and its own penalty case,
-which it opens and files over HTTP (untimed, PDF and all), then, for ``--seconds``, repeats:
-POST the recorded fact, GET the case. Every response that is not 2xx is counted by its error
-code; ``CASE_BUSY`` (SQLite's lock wait ran out) is shown on its own, since the clients never
-share a case.
+processes; ``caseflow serve`` itself has no workers option) on a fresh database. Before it
+starts, the database is migrated and one penalty case per client is opened and filed through
+CaseService with the app's PDF issuer (so each holds its filing approval, as over HTTP, but
+without waiting for the server). Each client is a thread with its own httpx connection and its
+own case; after a few untimed rounds it repeats, for ``--seconds``: POST the recorded fact, GET
+the case. Every response that is not 2xx is counted by its error code; ``CASE_BUSY`` (SQLite's
+lock wait ran out) is shown on its own, since the clients never share a case.
 
 Targets (issue 8): on PostgreSQL with 16 clients ≥ 150 actions/s, p99 < 250 ms, zero errors;
 on SQLite no CASE_BUSY between different cases.
@@ -25,18 +26,15 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
 from common import (
-    OFFICERS,
-    PARTY,
     PASSWORD,
-    PENALTY_ITEM,
     RECORDED_FACT,
     RECORDED_PAYLOAD,
     ROOT,
+    Bench,
     console,
     create_staff,
     databases,
@@ -59,7 +57,7 @@ class Tally:
     """What the clients saw during the timed phase."""
 
     actions: int = 0
-    setup_busy: int = 0  # CASE_BUSY answers while the clients opened their cases (retried)
+    warmup_busy: int = 0  # CASE_BUSY answers in the untimed warm-up rounds (retried)
     post: list[float] = field(default_factory=list)
     get: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
@@ -69,7 +67,7 @@ class Tally:
     def add(self, other: Tally) -> None:
         with self.lock:
             self.actions += other.actions
-            self.setup_busy += other.setup_busy
+            self.warmup_busy += other.warmup_busy
             self.post += other.post
             self.get += other.get
             self.errors.update(other.errors)
@@ -137,8 +135,8 @@ def token(base: str, username: str) -> str:
     return str(r.json()["access_token"])
 
 
-class SetUp:
-    """Untimed requests of a client's set-up, retried when SQLite reports CASE_BUSY (counted)."""
+class WarmUp:
+    """Untimed requests before the timed phase, retried when SQLite reports CASE_BUSY (counted)."""
 
     ATTEMPTS = 20
 
@@ -153,26 +151,9 @@ class SetUp:
                 return result
             if error_code(response) != "409 CASE_BUSY" or attempt == self.ATTEMPTS:
                 raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
-            self.tally.setup_busy += 1  # nothing was written: the action is one transaction
+            self.tally.warmup_busy += 1  # nothing was written: the action is one transaction
             time.sleep(0.05 * attempt)
         raise AssertionError("unreachable")
-
-
-def open_filed_case(setup: SetUp, officer: dict[str, str], head: dict[str, str]) -> int:
-    """A penalty case opened and filed over HTTP (the filing approval renders its PDF)."""
-    ended = (date.today() - timedelta(days=60)).isoformat()
-    body = {
-        "item": PENALTY_ITEM,
-        "party": PARTY,
-        "officers": OFFICERS,
-        "data": {"lead_summary": "智能监控发现串换药品", "violation_ended_on": ended},
-    }
-    case_id = int(setup.post("/api/cases", body, officer)["id"])
-    setup.post(f"/api/cases/{case_id}/actions/propose_filing", {"data": {"opinion": "建议立案"}}, officer)
-    setup.post(
-        f"/api/cases/{case_id}/actions/approve_filing", {"data": {"jurisdiction": "violation_place"}}, head
-    )
-    return case_id
 
 
 def error_code(response: httpx.Response) -> str:
@@ -184,20 +165,20 @@ def error_code(response: httpx.Response) -> str:
 
 def client_loop(
     base: str,
+    case_id: int,
     headers: dict[str, dict[str, str]],
     ready: threading.Barrier,
     stop_at: list[float],
     total: Tally,
 ) -> None:
-    """Open a case, then POST the recorded fact and GET the case until the deadline."""
+    """Warm up, then POST the recorded fact and GET the case until the deadline."""
     mine = Tally()
     with httpx.Client(base_url=base, timeout=60) as client:
         try:
-            setup = SetUp(client, mine)
-            case_id = open_filed_case(setup, headers["zhang"], headers["head"])
+            warmup = WarmUp(client, mine)
             action = f"/api/cases/{case_id}/actions/{RECORDED_FACT}"
             for _ in range(WARMUP_ROUNDS):
-                setup.post(action, {"data": RECORDED_PAYLOAD}, headers["zhang"])
+                warmup.post(action, {"data": RECORDED_PAYLOAD}, headers["zhang"])
         except Exception as error:  # noqa: BLE001 - reported by run_clients
             with total.lock:
                 total.failures.append(error)
@@ -233,33 +214,47 @@ def client_loop(
     total.add(mine)
 
 
-def run_clients(base: str, clients: int, seconds: float) -> tuple[Tally, float]:
-    """Run ``clients`` threads for ``seconds`` after all have their case; returns the tally and the time."""
+def run_clients(base: str, cases: list[int], seconds: float) -> tuple[Tally, float]:
+    """One client thread per case for ``seconds`` after all warmed up; returns the tally and the time."""
+    clients = len(cases)
     headers = {name: {"Authorization": f"Bearer {token(base, name)}"} for name in ("zhang", "head")}
     total = Tally()
     stop_at = [float("inf")]
     started: list[float] = []
     ready = threading.Barrier(clients + 1, action=lambda: started.append(time.perf_counter()))
     threads = [
-        threading.Thread(target=client_loop, args=(base, headers, ready, stop_at, total), daemon=True)
-        for _ in range(clients)
+        threading.Thread(
+            target=client_loop, args=(base, case_id, headers, ready, stop_at, total), daemon=True
+        )
+        for case_id in cases
     ]
     for thread in threads:
         thread.start()
-    began = time.perf_counter()
     try:
         ready.wait(timeout=600)
     except threading.BrokenBarrierError:
         for thread in threads:
             thread.join()
-        raise RuntimeError(f"a client could not open its case: {total.failures[:1]}") from None
+        raise RuntimeError(f"a client failed while warming up: {total.failures[:1]}") from None
     stop_at[0] = time.monotonic() + seconds
-    console.print(
-        f"  {clients} clients opened and filed their cases in {time.perf_counter() - began:.0f} s; running"
-    )
     for thread in threads:
         thread.join()
     return total, time.perf_counter() - started[0]
+
+
+def filed_cases(url: str, runs: list[int]) -> list[list[int]]:
+    """Migrate, create the staff and file one case per client of each run (with its PDF)."""
+    from documents.issuer import PdfIssuer
+    from engine.cases import CaseService
+
+    engine, library = prepare(url)
+    try:
+        bench = Bench(
+            "", url, engine, library, CaseService(engine, library, PdfIssuer()), create_staff(engine)
+        )
+        return [[bench.open_investigation() for _ in range(clients)] for clients in runs]
+    finally:
+        engine.dispose()
 
 
 def p(values: list[float], share: float) -> str:
@@ -280,16 +275,16 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
     rows = []
     for kind in databases(args.db):
         with fresh_database_url(kind, args.pg, args.pg_database) as url:
-            engine, _ = prepare(url)  # migrated once here, so the workers start on a ready database
-            create_staff(engine)
-            engine.dispose()
+            began = time.perf_counter()
+            cases = filed_cases(url, runs)
+            console.print(f"{kind}: {sum(runs)} cases filed in {time.perf_counter() - began:.0f} s")
             began = time.perf_counter()
             server = Server(url, args.workers)
             try:
                 server.wait_ready()
                 console.print(f"{kind}: server answering after {time.perf_counter() - began:.0f} s")
                 for clients in runs:
-                    tally, elapsed = run_clients(server.base, clients, args.seconds)
+                    tally, elapsed = run_clients(server.base, cases.pop(0), args.seconds)
                     rows.append(row(kind, clients, tally, elapsed))
             finally:
                 server.stop()
@@ -328,7 +323,7 @@ def row(kind: str, clients: int, tally: Tally, elapsed: float) -> list[str]:
     if kind == "postgres" and clients == 16:
         target = verdict(rate >= TARGET_RATE and worst_p99 < TARGET_P99 and not tally.errors)
     elif kind == "sqlite":
-        target = verdict(busy == 0 and tally.setup_busy == 0)
+        target = verdict(busy == 0 and tally.warmup_busy == 0)
     else:
         target = ""
     return [
@@ -342,7 +337,7 @@ def row(kind: str, clients: int, tally: Tally, elapsed: float) -> list[str]:
         p(tally.get, 0.95),
         p(tally.get, 0.99),
         others or "0",
-        f"{busy} (+{tally.setup_busy} setting up)" if tally.setup_busy else str(busy),
+        f"{busy} (+{tally.warmup_busy} warming up)" if tally.warmup_busy else str(busy),
         target,
     ]
 
