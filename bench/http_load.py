@@ -242,7 +242,7 @@ def run_clients(base: str, cases: list[int], seconds: float) -> tuple[Tally, flo
     return total, time.perf_counter() - started[0]
 
 
-def filed_cases(url: str, runs: list[int]) -> list[list[int]]:
+def filed_cases(kind: str, url: str, runs: list[int]) -> list[list[int]]:
     """Migrate, create the staff and file one case per client of each run (with its PDF)."""
     from documents.issuer import PdfIssuer
     from engine.cases import CaseService
@@ -250,7 +250,7 @@ def filed_cases(url: str, runs: list[int]) -> list[list[int]]:
     engine, library = prepare(url)
     try:
         bench = Bench(
-            "", url, engine, library, CaseService(engine, library, PdfIssuer()), create_staff(engine)
+            kind, url, engine, library, CaseService(engine, library, PdfIssuer()), create_staff(engine)
         )
         return [[bench.open_investigation() for _ in range(clients)] for clients in runs]
     finally:
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
     for kind in databases(args.db):
         with fresh_database_url(kind, args.pg, args.pg_database) as url:
             began = time.perf_counter()
-            cases = filed_cases(url, runs)
+            cases = filed_cases(kind, url, runs)
             console.print(f"{kind}: {sum(runs)} cases filed in {time.perf_counter() - began:.0f} s")
             began = time.perf_counter()
             server = Server(url, args.workers)
