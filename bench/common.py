@@ -230,23 +230,26 @@ def run_sql(conn: Connection, text: str, params: dict[str, Any]) -> Any:
     return conn.exec_driver_sql(text, params)
 
 
-SELECT_CASE = 'SELECT state, version, data FROM "case" WHERE id = :id'
-SELECT_LAST_EVENT = "SELECT seq, hash FROM event WHERE case_id = :id ORDER BY seq DESC LIMIT 1"
-SELECT_OPEN_CLOCKS = 'SELECT id, due_at FROM clock WHERE case_id = :id AND "open" = :open'
+SELECT_CASE = 'SELECT state, version, data, last_seq, head_hash FROM "case" WHERE id = :id'
 UPDATE_CASE = (
-    'UPDATE "case" SET data = :data, updated_at = :now, version = :version + 1 '
-    "WHERE id = :id AND version = :version"
+    'UPDATE "case" SET data = :data, updated_at = :now, version = :version + 1, last_seq = :seq, '
+    "head_hash = :hash, last_occurred_at = :now WHERE id = :id AND version = :version"
 )
+UPDATE_SUMMARY = "UPDATE case_summary SET updated_at = :now, version = :version + 1 WHERE case_id = :id"
 INSERT_EVENT = (
     "INSERT INTO event (case_id, seq, trigger, label, from_state, to_state, actor, occurred_at, "
     "recorded_at, payload, prev_hash, hash) VALUES (:case_id, :seq, :trigger, :label, :from_state, "
     ":to_state, :actor, :occurred_at, :recorded_at, :payload, :prev_hash, :hash)"
 )
-TOUCH_CLOCK = "UPDATE clock SET due_at = :due_at WHERE id = :id"
 
 
 class Floor:
-    """The recorded fact written by hand: the rows CaseService.fire writes, and nothing else."""
+    """The recorded fact written by hand: the rows CaseService.fire writes, and nothing else.
+
+    It reads the case's snapshot (state, version, data, chain head), writes the case with its new
+    head, appends the event and updates the case's list row: the rows fire writes for a recorded
+    fact (it changes no clock, so no clock row is written).
+    """
 
     def __init__(self, bench: Bench) -> None:
         self.engine = bench.engine
@@ -266,19 +269,10 @@ class Floor:
 
         moment = datetime.now(UTC)
         with self.engine.begin() as conn:
-            state, version, data = run_sql(conn, SELECT_CASE, {"id": case_id}).one()
+            state, version, data, seq, prev = run_sql(conn, SELECT_CASE, {"id": case_id}).one()
             data = json.loads(data) if isinstance(data, str) else data
-            seq, prev = run_sql(conn, SELECT_LAST_EVENT, {"id": case_id}).one()
-            clocks = run_sql(conn, SELECT_OPEN_CLOCKS, {"id": case_id, "open": True}).all()
             payload = dict(RECORDED_PAYLOAD)
             data.setdefault(RECORDED_INTO, []).append({**payload, "at": moment.isoformat()})
-            changed = run_sql(
-                conn,
-                UPDATE_CASE,
-                {"id": case_id, "version": version, "data": json.dumps(data), "now": self._moment(moment)},
-            ).rowcount
-            if changed != 1:
-                raise RuntimeError(f"case {case_id} changed under the floor writer")
             fields = dict(
                 case_id=case_id,
                 seq=seq + 1,
@@ -291,17 +285,20 @@ class Floor:
                 payload=payload,
                 prev_hash=prev,
             )
-            row = {
-                **fields,
-                "label": self.label,
-                "hash": event_hash(**fields),
-                "occurred_at": self._moment(moment),
-                "recorded_at": self._moment(moment),
-                "payload": json.dumps(payload),
-            }
+            digest = event_hash(**fields)
+            now = self._moment(moment)
+            changed = run_sql(
+                conn,
+                UPDATE_CASE,
+                {"id": case_id, "version": version, "data": json.dumps(data), "now": now, "seq": seq + 1,
+                 "hash": digest},
+            ).rowcount
+            if changed != 1:
+                raise RuntimeError(f"case {case_id} changed under the floor writer")
+            row = {**fields, "label": self.label, "hash": digest, "occurred_at": now, "recorded_at": now,
+                   "payload": json.dumps(payload)}
             run_sql(conn, INSERT_EVENT, row)
-            for clock_id, due_at in clocks:
-                run_sql(conn, TOUCH_CLOCK, {"id": clock_id, "due_at": due_at})
+            run_sql(conn, UPDATE_SUMMARY, {"id": case_id, "version": version, "now": now})
 
 
 # --- measuring --------------------------------------------------------------------------

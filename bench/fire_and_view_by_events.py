@@ -38,7 +38,7 @@ from common import (
     ratio,
     verdict,
 )
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 TARGET = 1.2
 WARMUP = 1
@@ -94,7 +94,15 @@ def copy_case(bench: Bench, case_id: int, copies: int) -> list[int]:
                 e["hash"] = prev = event_hash(**hashed)
                 chained.append(e)
             conn.execute(insert(events), chained)
+            conn.execute(update(cases).where(cases.c.id == new_id).values(head_hash=prev, last_seq=len(chained)))
             made.append(new_id)
+    from sqlmodel import Session
+
+    from engine import readmodel
+
+    with Session(bench.engine) as session:  # the copies' list rows, as the service would have kept them
+        readmodel.refresh(session, bench.library, made)
+        session.commit()
     return made
 
 

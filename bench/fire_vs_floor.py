@@ -1,9 +1,10 @@
 """CaseService.fire of a recorded fact vs the same rows written by hand-written SQL (the floor).
 
 The floor is what the action must cost at least on this database: in one transaction, read
-the case row, the last event's hash and the open clocks; append the payload to the case data
-the way the ``append`` action does; UPDATE the case with the version check; INSERT the event
-with its chained hash (engine.events.event_hash); UPDATE each open clock row; COMMIT. The
+the case's snapshot (state, version, data, the head of its hash chain); append the payload to
+the case data the way the ``append`` action does; UPDATE the case with the version check and
+its new chain head; INSERT the event with its chained hash (engine.events.event_hash); UPDATE
+the case's list row (version); COMMIT: the rows fire writes for this recorded fact. The
 statements go to the driver as written (``exec_driver_sql``), through the same connection
 pool. Both sides work on their own case of the same history, in interleaved rounds.
 
@@ -42,7 +43,7 @@ def measure(bench: Bench, repeat: int) -> dict[str, float]:
         {"fire": lambda: bench.record_fact(fire_case), "floor": lambda: floor.fire(floor_case)}, repeat
     )
     fire_view, floor_view = bench.view(fire_case), bench.view(floor_case)
-    if len(fire_view["events"]) != len(floor_view["events"]) or floor_view["data"].get(RECORDED_INTO) is None:
+    if fire_view["events_total"] != floor_view["events_total"] or floor_view["data"].get(RECORDED_INTO) is None:
         raise RuntimeError("the floor did not write what fire writes")  # both cases must have grown alike
     return {
         **medians,
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
         rows,
     )
     console.print(
-        "floor = SELECT case, last event, open clocks; UPDATE case (version check); INSERT event (hash); UPDATE open clocks"
+        "floor = SELECT case snapshot; UPDATE case (version check, chain head); INSERT event (hash); UPDATE its list row"
     )
     return rows
 

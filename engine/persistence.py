@@ -28,9 +28,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # A change takes the write lock when it begins (waiting up to busy_timeout): a deferred
+            # transaction that read first fails at once with "database is locked" when another
+            # writer committed meanwhile, even on a different case. Reads stay deferred.
+            immediate = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+WRITE_OPTION = "caseflow_write"
 
 
 @contextmanager
@@ -38,6 +50,7 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     """Commit everything done in the block at once, or nothing (rolls back on any error)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
+            session.connection(execution_options={"caseflow_write": True})  # begins: see WRITE_OPTION
             yield session
             session.commit()
         except OperationalError as error:
