@@ -25,7 +25,7 @@ from engine.machine import available, check_guards, check_roles, fire, run_actio
 from engine.model import Actor, CaseModel
 from engine.persistence import unit_of_work
 from engine.registry import Context
-from engine.snapshot import clock_state_of, fingerprints, model_of, write_clocks
+from engine.snapshot import Snapshot, clock_state_of, fingerprints, load_snapshot, model_of, write_clocks
 from engine.tables import Bureau, Case, CaseLink, Document, Event
 from engine.timeutil import from_db, local, to_db
 from engine.workcalendar import load_calendar
@@ -79,7 +79,8 @@ class CaseService:
     ) -> None:
         """Fire one action on a case: all of its effects commit together or none do."""
         with unit_of_work(self.engine) as session:
-            row = self._case_row(session, actor, case_id)
+            snapshot = self._snapshot(session, actor, case_id)
+            row = snapshot.row
             if expected_version is not None and row.version != expected_version:
                 raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
             flow = self.library.flow(row.flow_key, row.flow_version)
@@ -89,7 +90,7 @@ class CaseService:
             officers_before = [dict(o) for o in model.officers]
             party_before = dict(model.party)
             moment = self._moment(occurred_at, model)
-            ctx = self._context(session, model, flow, item, actor, moment, payload)
+            ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
             outcome = fire(flow, ctx, trigger)
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
             event = chain_event(
@@ -104,6 +105,7 @@ class CaseService:
                 session, row, model, flow, item, written, new=False,
                 officers_changed=model.officers != officers_before,
                 searchable_changed=issued > 0 or model.party != party_before,
+                state_changed=outcome.from_state != outcome.to_state,
             )
 
     # --- queries ----------------------------------------------------------------------
@@ -113,8 +115,8 @@ class CaseService:
     ) -> dict[str, Any]:
         """One case as of a moment; ``actions`` computes which actions the actor may take now."""
         with Session(self.engine) as session:
-            row = self._case_row(session, actor, case_id)
-            return self._view(session, actor, row, as_of or datetime.now().astimezone(), actions)
+            snapshot = self._snapshot(session, actor, case_id)
+            return self._view(session, actor, snapshot, as_of or datetime.now().astimezone(), actions)
 
     def events(self, actor: Actor, case_id: int, page: int = 1, size: int = 100) -> dict[str, Any]:
         """A page of the case's whole history, oldest first."""
@@ -202,6 +204,34 @@ class CaseService:
         readmodel.record(session, row, model, flow, item, written, new=True, officers_changed=True)
         return row.id
 
+    def _snapshot(self, session: Session, actor: Actor, case_id: int) -> Snapshot:
+        found = load_snapshot(session, case_id)
+        if found is None or found.row.bureau_code != actor.bureau:
+            raise NotFound("CASE_NOT_FOUND", f"本局没有编号为{case_id}的案件", case_id=case_id)
+        return found
+
+    def _context_of(
+        self,
+        snapshot: Snapshot,
+        model: CaseModel,
+        flow: FlowSpec,
+        item: CatalogueItem,
+        actor: Actor,
+        moment: datetime,
+        payload: dict[str, Any],
+    ) -> Context:
+        return Context(
+            case=model,
+            flow=flow,
+            item=item,
+            transition=None,
+            actor=actor,
+            occurred_at=moment,
+            calendar=snapshot.calendar,
+            settings={**flow.settings, **snapshot.bureau_settings, **item.settings},
+            payload=dict(payload),
+        )
+
     def _case_row(self, session: Session, actor: Actor, case_id: int) -> Case:
         row = session.get(Case, case_id)
         if row is None or row.bureau_code != actor.bureau:
@@ -284,8 +314,7 @@ class CaseService:
             raise ConcurrentUpdate(
                 "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
             )
-        # The row now mirrors what was written (no reload): the read model is built from it.
-        session.expunge(row)
+        # The (detached) row now mirrors what was written: the read model is built from it.
         row.state, row.final, row.updated_at, row.version = model.state, final, now, row.version + 1
         row.last_seq, row.head_hash, row.last_occurred_at, row.closed_at = (
             event.seq, event.hash, event.occurred_at, closed_at
@@ -361,12 +390,13 @@ class CaseService:
         return f"{bureau.upper()}-{year}-{seq:05d}"
 
     def _view(
-        self, session: Session, actor: Actor, row: Case, as_of: datetime, with_actions: bool
+        self, session: Session, actor: Actor, snapshot: Snapshot, as_of: datetime, with_actions: bool
     ) -> dict[str, Any]:
+        row = snapshot.row
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
         model = model_of(session, row)
-        ctx = self._context(session, model, flow, item, actor, as_of, {})
+        ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]

@@ -37,6 +37,7 @@ def record(
     new: bool,
     officers_changed: bool,
     searchable_changed: bool = True,
+    state_changed: bool = True,
 ) -> None:
     """Write the read-model rows of one action on ``row`` (already saved with ``model``'s values).
 
@@ -48,7 +49,14 @@ def record(
     if new:
         _core(session, insert(SUMMARY).values(**values))
     else:
-        _core(session, update(SUMMARY).where(SUMMARY.c.case_id == row.id).values(**values))
+        # Only the columns this action can have changed: a recorded fact writes four, not thirty.
+        changed = set(ALWAYS)
+        changed |= STATE_COLUMNS if state_changed else set()
+        changed |= CLOCK_COLUMNS if written else set()
+        changed |= PARTY_COLUMNS if searchable_changed else set()
+        changed |= {"officer_names"} if officers_changed else set()
+        subset = {k: v for k, v in values.items() if k in changed}
+        _core(session, update(SUMMARY).where(SUMMARY.c.case_id == row.id).values(**subset))
     if new or officers_changed:
         _write_officers(session, row.id, model)
     final = flow.state(model.state).final
@@ -57,6 +65,13 @@ def record(
         return
     for clock in written:
         _write_duty(session, row.id, model, item, clock, replace=not new)
+
+
+ALWAYS = frozenset({"updated_at", "version", "fine", "paid", "extras"})  # the data may change in any action
+STATE_COLUMNS = frozenset({"state", "state_label", "stage", "awaiting_role", "final", "closed_at"})
+CLOCK_COLUMNS = frozenset({"next_due_at", "next_due_soon_at", "sort_due", "next_clock_label", "party_due_at",
+                           "party_clock_label"})
+PARTY_COLUMNS = frozenset({"party_name", "party_type", "party_id_no", "search_text"})
 
 
 def summary_values(

@@ -8,25 +8,59 @@ the first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import func, select, update
+from sqlmodel import Session
 
 from engine.calendar import WorkCalendar
 from engine.clocks import Deadline, Span
 from engine.clockwork import deadline_of
 from engine.definitions import Unit
 from engine.model import CaseModel, ClockState
-from engine.tables import Case, Clock
+from engine.tables import Bureau, CalendarYear, Case, Clock
 from engine.timeutil import from_db, to_db
+from engine.workcalendar import calendar_for
+
+CASE = Case.__table__  # type: ignore[attr-defined]
+CLOCK = Clock.__table__  # type: ignore[attr-defined]
+BUREAU = Bureau.__table__  # type: ignore[attr-defined]
+CALENDAR = CalendarYear.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Snapshot:
+    """What an action or a view reads first, in one statement: the case, its bureau's settings, the calendar."""
+
+    row: Case
+    bureau_settings: dict[str, Any]
+    calendar: WorkCalendar
+
+
+def load_snapshot(session: Session, case_id: int) -> Snapshot | None:
+    """The case row (detached: written back by statements, never by the ORM) with its bureau and calendar."""
+    years = select(func.count()).select_from(CALENDAR).scalar_subquery()
+    latest = select(func.max(CALENDAR.c.loaded_at)).scalar_subquery()
+    found = session.connection().execute(
+        select(CASE, BUREAU.c.settings.label("bureau_settings"), years.label("calendar_years"),
+               latest.label("calendar_loaded_at"))
+        .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
+        .where(CASE.c.id == case_id)
+    ).first()
+    if found is None:
+        return None
+    values = found._mapping
+    row = Case(**{name: values[name] for name in CASE.c.keys()})
+    calendar = calendar_for(session, (int(values["calendar_years"]), values["calendar_loaded_at"]))
+    return Snapshot(row, dict(values["bureau_settings"] or {}), calendar)
 
 
 def model_of(session: Session, row: Case) -> CaseModel:
     """The plain case object an action drives, from the row and its clocks."""
     assert row.id is not None
-    clocks = session.exec(select(Clock).where(Clock.case_id == row.id).order_by(col(Clock.id))).all()
+    clocks = session.connection().execute(select(CLOCK).where(CLOCK.c.case_id == row.id).order_by(CLOCK.c.id)).all()
     return CaseModel(
         id=row.id,
         number=row.number,
@@ -46,7 +80,7 @@ def model_of(session: Session, row: Case) -> CaseModel:
     )
 
 
-def clock_state_of(row: Clock) -> ClockState:
+def clock_state_of(row: Clock | Any) -> ClockState:
     """The engine's view of a stored clock, with its due moment as last stored."""
     return ClockState(
         id=row.id,
@@ -112,9 +146,6 @@ def write_clocks(
             session.connection().execute(update(CLOCK).where(CLOCK.c.id == clock.id).values(**values))
         written.append(clock)
     return written
-
-
-CLOCK = Clock.__table__  # type: ignore[attr-defined]
 
 
 def _clock_values(clock: ClockState, deadline: Deadline) -> dict[str, Any]:

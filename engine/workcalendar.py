@@ -31,8 +31,12 @@ def calendar_stamp(session: Session) -> Stamp:
 
 def load_calendar(session: Session) -> WorkCalendar:
     """A calendar with every loaded year's official schedule taking precedence over the package."""
+    return calendar_for(session, calendar_stamp(session))
+
+
+def calendar_for(session: Session, stamp: Stamp) -> WorkCalendar:
+    """The calendar of a stamp already read (e.g. with the case): rebuilt only when the stamp changed."""
     database = str(session.get_bind().engine.url)
-    stamp = calendar_stamp(session)
     cached = _cached.get(database)
     if cached is not None and cached[0] == stamp:
         return cached[1]
