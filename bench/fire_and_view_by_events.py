@@ -116,7 +116,7 @@ def _without_id(row: dict[str, Any]) -> dict[str, Any]:
 def measure(bench: Bench, events: list[int], repeat: int, build: str) -> dict[int, dict[str, float]]:
     grown = {n: grow(bench, n, build) for n in events}
     for n, case_id in grown.items():
-        seen = len(bench.view(case_id)["events"])
+        seen = bench.view(case_id)["events_total"]
         if seen != n:
             raise RuntimeError(f"the case grown to {n} events shows {seen}")
     fresh = {n: copy_case(bench, case_id, repeat + WARMUP) for n, case_id in grown.items()}

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -403,8 +404,11 @@ class CaseService:
         latest = session.exec(
             select(Event).where(Event.case_id == row.id).order_by(col(Event.seq).desc()).limit(EVENTS_IN_VIEW)
         ).all()
-        documents = session.exec(
-            select(Document).where(Document.case_id == row.id).order_by(col(Document.id))
+        docs = Document.__table__  # type: ignore[attr-defined]
+        documents = session.connection().execute(  # the list only: never the PDFs themselves
+            sa_select(docs.c.id, docs.c.kind, docs.c.title, docs.c.number, docs.c.issued_at, docs.c.sha256,
+                      docs.c.replaces_id)
+            .where(docs.c.case_id == row.id).order_by(docs.c.id)
         ).all()
         state = flow.state(row.state)
         return {
