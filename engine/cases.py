@@ -25,7 +25,7 @@ from engine.machine import available, check_guards, check_roles, fire, run_actio
 from engine.model import Actor, CaseModel, ClockState, PastEvent
 from engine.persistence import unit_of_work
 from engine.registry import Context
-from engine.tables import Bureau, Case, CaseLink, Clock, Event
+from engine.tables import Bureau, Case, CaseLink, Clock, Document, DocumentPdf, Event
 from engine.timeutil import from_db, local, to_db
 from engine.workcalendar import load_calendar
 
@@ -33,11 +33,17 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class DocumentIssuer(Protocol):
-    """Issues the documents a transition names, inside the action's transaction."""
+    """Issues the documents a transition names, inside the action's transaction; PDFs come after commit."""
 
-    def issue(
-        self, session: Session, case: Case, model: CaseModel, kind: str, ctx: Context, event: Event
-    ) -> None: ...
+    def freeze(
+        self, session: Session, case: Case, model: CaseModel, kinds: list[str], ctx: Context
+    ) -> list[Document]:
+        """Build and check each document's contents and take its number; nothing is stored yet."""
+        ...
+
+    def store(self, session: Session, documents: list[Document], event: Event) -> None:
+        """Store the frozen documents under the event that issued them and queue their rendering."""
+        ...
 
 
 @dataclass
@@ -85,10 +91,18 @@ class CaseService:
             outcome = fire(flow, ctx, trigger)
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
             self._save(session, row, model, flow, ctx.calendar)
+            documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
             event = self._append_event(
-                session, row, outcome.transition, outcome.from_state, outcome.to_state, actor, moment, payload
+                session,
+                row,
+                outcome.transition,
+                outcome.from_state,
+                outcome.to_state,
+                actor,
+                moment,
+                with_documents(payload, documents),
             )
-            self._issue_documents(session, row, model, outcome.transition, ctx, event)
+            self._store_documents(session, documents, event)
             self._make_links(session, actor, row, model, moment)
 
     # --- queries ----------------------------------------------------------------------
@@ -159,8 +173,11 @@ class CaseService:
         assert row.id is not None
         model.id, model.number = row.id, row.number
         self._write_clocks(session, row.id, model, ctx.calendar)
-        event = self._append_event(session, row, flow.open, None, model.state, actor, moment, payload)
-        self._issue_documents(session, row, model, flow.open, ctx, event)
+        documents = self._freeze_documents(session, row, model, flow.open, ctx)
+        event = self._append_event(
+            session, row, flow.open, None, model.state, actor, moment, with_documents(payload, documents)
+        )
+        self._store_documents(session, documents, event)
         for link in links:
             model.links.append(link)
         self._make_links(session, actor, row, model, moment)
@@ -321,14 +338,18 @@ class CaseService:
             session, row.id, spec.trigger, spec.label, from_state, to_state, actor.username, moment, payload
         )
 
-    def _issue_documents(
-        self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
-    ) -> None:
+    def _freeze_documents(
+        self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context
+    ) -> list[Document]:
+        """The documents the transition issues, checked and numbered before its event is written."""
         if not spec.documents or self.issuer is None:
-            return
-        for kind in spec.documents:
-            if spec.issues(kind, model.data):  # a conditional document only when its flag is set
-                self.issuer.issue(session, row, model, kind, ctx, event)
+            return []
+        kinds = [k for k in spec.documents if spec.issues(k, model.data)]  # conditional ones when flagged
+        return self.issuer.freeze(session, row, model, kinds, ctx) if kinds else []
+
+    def _store_documents(self, session: Session, documents: list[Document], event: Event) -> None:
+        if documents and self.issuer is not None:
+            self.issuer.store(session, documents, event)
 
     def _make_links(
         self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime
@@ -393,11 +414,16 @@ class CaseService:
         actions = available(flow, ctx)
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
         events = session.exec(select(Event).where(Event.case_id == row.id).order_by(col(Event.seq))).all()
-        from engine.tables import Document
-
         documents = session.exec(
             select(Document).where(Document.case_id == row.id).order_by(col(Document.id))
         ).all()
+        rendered = dict(  # a document's PDF hash, once its render job has run
+            session.exec(
+                select(DocumentPdf.document_id, DocumentPdf.sha256).where(
+                    col(DocumentPdf.document_id).in_([d.id for d in documents])
+                )
+            ).all()
+        )
         links = session.exec(
             select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
         ).all()
@@ -462,7 +488,7 @@ class CaseService:
                     "title": d.title,
                     "number": d.number,
                     "issued_at": from_db(d.issued_at).isoformat(),
-                    "sha256": d.sha256,
+                    "sha256": rendered.get(d.id),
                     "replaces_id": d.replaces_id,
                 }
                 for d in documents
@@ -505,6 +531,22 @@ def append_event(
     session.add(event)
     session.flush()
     return event
+
+
+def with_documents(payload: dict[str, Any], documents: list[Document]) -> dict[str, Any]:
+    """The event's payload with each issued document's number and content hash, so the chain fixes them."""
+    if not documents:
+        return payload
+    return {**payload, "documents": [document_stamp(d) for d in documents]}
+
+
+def document_stamp(document: Document) -> dict[str, Any]:
+    return {
+        "kind": document.kind,
+        "number": document.number,
+        "template_version": document.template_version,
+        "content_sha256": document.content_sha256,
+    }
 
 
 def clock_state_of(row: Clock) -> ClockState:
