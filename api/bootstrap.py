@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -10,10 +14,35 @@ from engine.persistence import unit_of_work
 from engine.tables import Bureau
 from migrations.runner import upgrade
 
+PREPARE_LOCK = 0x6361_7365  # "case": the advisory lock key of start-up preparation
+
 
 def prepare_database(engine: Engine, library: Library) -> None:
-    """Migrate to the newest revision and create missing bureaus from their catalogues."""
-    upgrade(engine)
+    """Migrate to the newest revision and create missing bureaus from their catalogues.
+
+    Servers started together against one PostgreSQL take turns (an advisory lock), so the
+    migrations run once and each bureau is created once.
+    """
+    with one_at_a_time(engine):
+        upgrade(engine)
+        _create_bureaus(engine, library)
+
+
+@contextmanager
+def one_at_a_time(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name != "postgresql":
+        yield  # SQLite: servers on one file share one machine; `caseflow serve` prepares before forking
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PREPARE_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK})
+            connection.commit()
+
+
+def _create_bureaus(engine: Engine, library: Library) -> None:
     with unit_of_work(engine) as session:
         existing = {b.code for b in session.exec(select(Bureau)).all()}
         for code, catalogue in library.catalogues.items():

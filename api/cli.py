@@ -47,23 +47,31 @@ def _where(settings) -> str:  # type: ignore[no-untyped-def]
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="进程数（每个进程各有一个文书生成线程）")] = 1,
     demo: Annotated[bool, typer.Option("--demo", help="加入演示用户和案件")] = False,
 ) -> None:
-    """Create and migrate the database, load flows and catalogues, and serve the API and pages."""
+    """Create and migrate the database, load flows and catalogues, and serve the API and pages.
+
+    The database is prepared once here; then each of the ``workers`` processes builds its own app
+    from the environment (``api.app:app_from_environment``) and runs its own render worker.
+    """
     import uvicorn
 
-    from api.app import create_app
-
     settings, engine = _engine()
-    application = create_app(settings)
     if demo:
+        from api.app import create_app
         from api.demo import load_demo
 
-        for line in load_demo(application.state.caseflow):
+        state = create_app(settings, prepare=False, render_worker=False).state.caseflow
+        for line in load_demo(state):
             console.print(line)
+        state.engine.dispose()  # the servers' render workers render the demo documents
+    engine.dispose()
     console.print(f"数据库：{_where(settings)}")
     console.print(f"caseflow 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 @db_app.command("upgrade")

@@ -173,7 +173,7 @@ def drain(engine: Engine, *, worker: str | None = None, now: datetime | None = N
     return done
 
 
-def pdf_of(engine: Engine, actor: Actor, case_id: int, doc_id: int, *, wait: float = DOWNLOAD_WAIT) -> StoredPdf:
+def pdf_of(engine: Engine, actor: Actor, case_id: int, doc_id: int, *, wait: float | None = None) -> StoredPdf:
     """A document's PDF for a download: the stored one, else rendered now (its job is then done)."""
     document_pdf(engine, actor, case_id, doc_id)  # refuses another bureau's or another case's document
     stored = stored_pdf(engine, doc_id)
@@ -181,10 +181,22 @@ def pdf_of(engine: Engine, actor: Actor, case_id: int, doc_id: int, *, wait: flo
         return stored
     me = worker_name("download")
     if claim(engine, me, document_id=doc_id) is None:  # a worker is at it: its PDF is a moment away
-        deadline = time.monotonic() + wait
-        while stored is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-            stored = stored_pdf(engine, doc_id)
+        stored = _awaited(engine, doc_id, DOWNLOAD_WAIT if wait is None else wait)
         if stored is not None:
             return stored
     return save_pdf(engine, doc_id, render_frozen(engine, doc_id), me)
+
+
+def _awaited(engine: Engine, doc_id: int, wait: float) -> StoredPdf | None:
+    """The PDF another worker is rendering, once stored; None if it failed or takes longer than ``wait``."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        stored = stored_pdf(engine, doc_id)
+        if stored is not None:
+            return stored
+        with Session(engine) as session:
+            job = session.exec(select(RenderJob).where(RenderJob.document_id == doc_id)).first()
+        if job is None or job.error is not None:
+            return None
+        time.sleep(0.05)
+    return None
