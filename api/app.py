@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.config import Settings, load_settings
@@ -40,7 +42,8 @@ def create_app(
         from api.bootstrap import prepare_database
 
         prepare_database(engine, library)
-    worker = RenderWorker(engine)
+    requests = RequestGauge()
+    worker = RenderWorker(engine, busy=requests.busy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -56,6 +59,7 @@ def create_app(
     )
     issuer = PdfIssuer(on_commit=worker.wake)
     app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))
+    app.add_middleware(InFlight, gauge=requests)
     errors.install(app)
     for module in (auth, catalogue, cases, dashboard):
         app.include_router(module.router)
@@ -71,3 +75,29 @@ def app_from_environment() -> FastAPI:
     once before any process starts.
     """
     return create_app(prepare=False)
+
+
+@dataclass
+class RequestGauge:
+    count: int = 0  # changed on the event loop only; the render worker just reads it
+
+    def busy(self) -> bool:
+        return self.count > 0
+
+
+class InFlight:
+    """Counts the requests being answered, so the render worker lets them go first."""
+
+    def __init__(self, app: ASGIApp, gauge: RequestGauge) -> None:
+        self.app = app
+        self.gauge = gauge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.gauge.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.gauge.count -= 1

@@ -4,12 +4,18 @@ It sleeps until the issuing transaction of this process commits (``wake``) or th
 has passed (jobs queued by other processes), then renders until no job is open. Each job is
 claimed in the database (``documents.jobs.claim``), so the threads of any number of processes
 share one queue and never do a job twice.
+
+Requests go first: a render holds the interpreter for about a second, so while ``busy()`` says
+the process is answering requests the worker waits before its next job — at most ``patience``
+seconds, so a PDF is never held back for long; a download renders its PDF on the spot anyway.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
@@ -20,10 +26,20 @@ log = logging.getLogger("caseflow.render")
 
 
 class RenderWorker:
-    def __init__(self, engine: Engine, *, poll: float = 1.0, lease: timedelta = LEASE) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        poll: float = 1.0,
+        lease: timedelta = LEASE,
+        busy: Callable[[], bool] = lambda: False,
+        patience: float = 2.0,
+    ) -> None:
         self.engine = engine
         self.poll = poll
         self.lease = lease
+        self.busy = busy
+        self.patience = patience
         self.name = worker_name("worker")
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -50,8 +66,15 @@ class RenderWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                while not self._stop.is_set() and render_next(self.engine, self.name, lease=self.lease):
+                while self._give_way() and render_next(self.engine, self.name, lease=self.lease):
                     pass
             except Exception:  # noqa: BLE001 - the database may be away for a moment; try again later
                 log.exception("render worker %s: claiming a job failed", self.name)
             self._wake.wait(self.poll)
+
+    def _give_way(self) -> bool:
+        """Wait while requests are being answered (up to the patience); False once stopping."""
+        until = time.monotonic() + self.patience
+        while self.busy() and time.monotonic() < until and not self._stop.is_set():
+            time.sleep(0.01)
+        return not self._stop.is_set()

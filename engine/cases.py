@@ -417,7 +417,7 @@ class CaseService:
         documents = session.exec(
             select(Document).where(Document.case_id == row.id).order_by(col(Document.id))
         ).all()
-        rendered = dict(  # a document's PDF hash, once its render job has run
+        rendered: dict[int | None, str] = dict(  # a document's PDF hash, once its render job has run
             session.exec(
                 select(DocumentPdf.document_id, DocumentPdf.sha256).where(
                     col(DocumentPdf.document_id).in_([d.id for d in documents])
