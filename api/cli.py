@@ -20,11 +20,13 @@ users_app = typer.Typer(help="用户")
 calendar_app = typer.Typer(help="工作日历")
 audit_app = typer.Typer(help="审计")
 catalogue_app = typer.Typer(help="权责清单")
+documents_app = typer.Typer(help="文书")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(documents_app, name="documents")
 console = Console(soft_wrap=True)
 
 
@@ -155,6 +157,25 @@ def audit_verify() -> None:
         f"[red]事件链断裂[/red]：案件{broken.case_id} 第{broken.seq}个事件（id {broken.event_id}）：{broken.reason}"
     )
     raise typer.Exit(1)
+
+
+@documents_app.command("render")
+def documents_render() -> None:
+    """Render every queued PDF now (e.g. before deploying changed templates); report what is left."""
+    from sqlmodel import Session, col, select
+
+    from documents.jobs import drain
+    from engine.tables import RenderJob
+
+    _, engine = _engine()
+    rendered = drain(engine)
+    with Session(engine) as session:
+        left = session.exec(select(RenderJob).where(col(RenderJob.done_at).is_(None))).all()
+    console.print(f"已生成{rendered}份文书PDF，尚余{len(left)}份")
+    for job in left:
+        console.print(f"  文书{job.document_id}：{job.error or f'正由{job.claimed_by}生成'}")
+    if any(job.error for job in left):
+        raise typer.Exit(1)
 
 
 @catalogue_app.command("show")

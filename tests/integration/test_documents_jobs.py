@@ -180,3 +180,19 @@ def test_a_correction_carries_its_content_hash_and_is_rendered_like_any_document
         )
     pdf = api.get("zhang", f"/api/cases/{cid}/documents/{corrected['id']}").content
     assert "辛医保立审〔2026〕1号" in squeeze(pdf_text(pdf, tmp_path))  # it names the document it replaces
+
+
+def test_the_command_line_renders_the_queue(quiet_api: Api, database_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    api = quiet_api
+    cid, case = filed_case(api)
+    doc_id = case["documents"][0]["id"]  # type: ignore[index]
+    env = {"DATABASE_URL": database_url, "CASEFLOW_DATA_DIR": str(tmp_path), "CASEFLOW_SECRET": "s" * 40}
+    result = CliRunner().invoke(app, ["documents", "render"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "已生成1份文书PDF，尚余0份" in result.output
+    assert job_of(api, doc_id).done_at is not None
+    assert ok(api.get("zhang", f"/api/cases/{cid}"))["documents"][0]["sha256"]
