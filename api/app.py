@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.config import Settings, load_settings
@@ -11,14 +16,25 @@ from api.pages import router as pages_router
 from api.routes import auth, cases, catalogue, dashboard
 from api.routes import documents as document_routes
 from documents.issuer import PdfIssuer
+from documents.worker import RenderWorker
 from engine.cases import CaseService
 from engine.library import Library
 from engine.persistence import make_engine
 from processes.loader import default_library
 
 
-def create_app(settings: Settings | None = None, library: Library | None = None, *, prepare: bool = True) -> FastAPI:
-    """Build the app; with ``prepare`` the database is migrated and bureaus are created first."""
+def create_app(
+    settings: Settings | None = None,
+    library: Library | None = None,
+    *,
+    prepare: bool = True,
+    render_worker: bool = True,
+) -> FastAPI:
+    """Build the app; with ``prepare`` the database is migrated and bureaus are created first.
+
+    With ``render_worker`` the app's lifespan runs a thread that renders the PDFs of issued
+    documents after their action committed (``documents.worker``).
+    """
     settings = settings or load_settings()
     library = library or default_library()
     engine = make_engine(settings.database_url)
@@ -26,9 +42,24 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
         from api.bootstrap import prepare_database
 
         prepare_database(engine, library)
-    app = FastAPI(title="caseflow", description="医疗保障局权责清单事项办理系统 API", version="0.1.0")
-    issuer = _document_issuer(settings)
+    requests = RequestGauge()
+    worker = RenderWorker(engine, busy=requests.busy)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if render_worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+
+    app = FastAPI(
+        title="caseflow", description="医疗保障局权责清单事项办理系统 API", version="0.1.0", lifespan=lifespan
+    )
+    issuer = PdfIssuer(on_commit=worker.wake)
     app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))
+    app.add_middleware(InFlight, gauge=requests)
     errors.install(app)
     for module in (auth, catalogue, cases, dashboard):
         app.include_router(module.router)
@@ -37,5 +68,36 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
     return app
 
 
-def _document_issuer(settings: Settings) -> PdfIssuer:
-    return PdfIssuer()
+def app_from_environment() -> FastAPI:
+    """The app of one server process (``uvicorn --factory``), configured from the environment.
+
+    The database must be migrated already: ``caseflow serve`` and ``caseflow db upgrade`` do it
+    once before any process starts.
+    """
+    return create_app(prepare=False)
+
+
+@dataclass
+class RequestGauge:
+    count: int = 0  # changed on the event loop only; the render worker just reads it
+
+    def busy(self) -> bool:
+        return self.count > 0
+
+
+class InFlight:
+    """Counts the requests being answered, so the render worker lets them go first."""
+
+    def __init__(self, app: ASGIApp, gauge: RequestGauge) -> None:
+        self.app = app
+        self.gauge = gauge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.gauge.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.gauge.count -= 1

@@ -21,12 +21,14 @@ calendar_app = typer.Typer(help="工作日历")
 audit_app = typer.Typer(help="审计")
 catalogue_app = typer.Typer(help="权责清单")
 readmodel_app = typer.Typer(help="列表与看板的读模型")
+documents_app = typer.Typer(help="文书")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(readmodel_app, name="readmodel")
+app.add_typer(documents_app, name="documents")
 console = Console(soft_wrap=True)
 
 
@@ -49,23 +51,31 @@ def _where(settings) -> str:  # type: ignore[no-untyped-def]
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="进程数（每个进程各有一个文书生成线程）")] = 1,
     demo: Annotated[bool, typer.Option("--demo", help="加入演示用户和案件")] = False,
 ) -> None:
-    """Create and migrate the database, load flows and catalogues, and serve the API and pages."""
+    """Create and migrate the database, load flows and catalogues, and serve the API and pages.
+
+    The database is prepared once here; then each of the ``workers`` processes builds its own app
+    from the environment (``api.app:app_from_environment``) and runs its own render worker.
+    """
     import uvicorn
 
-    from api.app import create_app
-
     settings, engine = _engine()
-    application = create_app(settings)
     if demo:
+        from api.app import create_app
         from api.demo import load_demo
 
-        for line in load_demo(application.state.caseflow):
+        state = create_app(settings, prepare=False, render_worker=False).state.caseflow
+        for line in load_demo(state):
             console.print(line)
+        state.engine.dispose()  # the servers' render workers render the demo documents
+    engine.dispose()
     console.print(f"数据库：{_where(settings)}")
     console.print(f"caseflow 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 @db_app.command("upgrade")
@@ -163,6 +173,23 @@ def readmodel_rebuild(
     _, engine = _engine()
     done = rebuild(engine, default_library(), bureau)
     console.print(f"已重建{done}件案件的列表与看板数据")
+@documents_app.command("render")
+def documents_render() -> None:
+    """Render every queued PDF now (e.g. before deploying changed templates); report what is left."""
+    from sqlmodel import Session, col, select
+
+    from documents.jobs import drain
+    from engine.tables import RenderJob
+
+    _, engine = _engine()
+    rendered = drain(engine)
+    with Session(engine) as session:
+        left = session.exec(select(RenderJob).where(col(RenderJob.done_at).is_(None))).all()
+    console.print(f"已生成{rendered}份文书PDF，尚余{len(left)}份")
+    for job in left:
+        console.print(f"  文书{job.document_id}：{job.error or f'正由{job.claimed_by}生成'}")
+    if any(job.error for job in left):
+        raise typer.Exit(1)
 
 
 @catalogue_app.command("show")

@@ -3,7 +3,8 @@
 An issued document never changes (the database refuses UPDATE and DELETE on it). A correction
 takes the stored fields of the original, applies the corrected values, checks the required
 contents again and issues a new document with ``replaces_id``, together with an event on the
-case ("更正文书") in one transaction.
+case ("更正文书") that carries its number and content hash, in one transaction; its PDF is
+rendered after commit like any other (``documents.jobs``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from documents.issuer import refuse_missing, store_document
+from documents.issuer import numbered_document, refuse_missing, store_documents
 from documents.kinds import kind_of
 from documents.numbering import prefix_of
 from documents.source import agency_name
 from documents.values import cn_date
 from engine import readmodel
-from engine.cases import CaseService, append_to_case
+from engine.cases import CaseService, append_to_case, with_documents
 from engine.definitions import Role
 from engine.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from engine.model import Actor
@@ -70,11 +71,10 @@ def correct_document(
         kind = kind_of(original.kind)
         fields = {**original.fields, **changes, "issued_on": cn_date(moment)}
         refuse_missing(kind, fields)
-        event = _append_event(session, case, actor, moment, original, changes, reason)
         library_item = cases.library.item(case.bureau_code, case.item_code)
         flow = cases.library.flow(case.flow_key, case.flow_version)
         settings = cases.settings_for(session, flow, library_item, case.bureau_code)
-        corrected = store_document(
+        corrected = numbered_document(
             session,
             kind,
             fields,
@@ -83,9 +83,11 @@ def correct_document(
             moment=moment,
             prefix=prefix_of(settings, agency_name(session, case.bureau_code, library_item.subject)),
             issued_by=actor.username,
-            event_id=event.id,
             replaces=original,
         )
+        event = _append_event(session, case, actor, moment, original, corrected, changes, reason)
+        store = cases.issuer.store if cases.issuer is not None else store_documents  # it wakes the render worker
+        store(session, [corrected], event)
         assert corrected.id is not None
         readmodel.refresh(session, cases.library, [case_id])  # its new 文号 is searchable at once
         return corrected.id
@@ -97,11 +99,13 @@ def _append_event(
     actor: Actor,
     moment: datetime,
     original: Document,
+    corrected: Document,
     changes: dict[str, Any],
     reason: str,
 ) -> Event:
     """The correction as a recorded fact on the case; bumps the case version like any change."""
     payload = {"document_id": original.id, "number": original.number, "changes": changes, "reason": reason}
+    payload = with_documents(payload, [corrected])
     return append_to_case(
         session, case, "correct_document", f"更正文书（{original.title}）", actor.username, moment, payload
     )

@@ -1,38 +1,61 @@
-"""Issuing documents inside the action that names them: fields, required contents, number, PDF.
+"""Issuing documents inside the action that names them: fields, required contents, number, content hash.
 
 ``PdfIssuer`` is the ``engine.cases.DocumentIssuer`` the API wires in. A document that lacks a
 field the law requires is refused with ``DOCUMENT_FIELD_MISSING`` naming the field and the
 article; the refusal rolls back the whole action, so no number is consumed and nothing changes.
+The action freezes each document's content (fields, template version, number) and hashes it into
+its event; the PDF is rendered after commit from that frozen content (``documents.jobs``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.event import listen
 from sqlmodel import Session
 
 from documents.fields import build, conditional_required, missing
 from documents.kinds import Kind, Required, kind_of
 from documents.numbering import PREVIEW_NUMBER, prefix_of, take_number
 from documents.render import render_html, render_pdf, template_version
-from documents.source import CaseFacts, facts_from_action
+from documents.source import CaseFacts, IssuedRef, facts_from_action
 from documents.values import Fields
 from engine.errors import InvalidInput
 from engine.model import CaseModel
 from engine.registry import Context
-from engine.tables import Case, Document, Event
+from engine.tables import Case, Document, Event, RenderJob
 from engine.timeutil import to_db
 
 
 class PdfIssuer:
-    """Renders and stores each document a fired transition names (see ``DocumentEntry.when``)."""
+    """The documents a fired transition names (see ``DocumentEntry.when``): frozen in the action, rendered later.
 
-    def issue(
-        self, session: Session, case: Case, model: CaseModel, kind: str, ctx: Context, event: Event
-    ) -> None:
+    ``on_commit`` is called once the issuing transaction has committed (the app wakes its render
+    worker with it, so a PDF is usually ready a moment after the action answered).
+    """
+
+    def __init__(self, on_commit: Callable[[], None] | None = None) -> None:
+        self.on_commit = on_commit
+
+    def freeze(
+        self, session: Session, case: Case, model: CaseModel, kinds: list[str], ctx: Context
+    ) -> list[Document]:
         facts = facts_from_action(session, case, model, ctx)
-        issue_document(session, kind_of(kind), facts, issued_by=ctx.actor.username, event_id=event.id)
+        frozen = []
+        for key in kinds:
+            document = freeze_document(session, kind_of(key), facts, issued_by=ctx.actor.username)
+            facts.issued.append(IssuedRef(document.kind, document.title, document.number, facts.moment))
+            frozen.append(document)  # a later one may cite it (the 封存清单 names its 封存决定书)
+        return frozen
+
+    def store(self, session: Session, documents: list[Document], event: Event) -> None:
+        store_documents(session, documents, event)
+        if self.on_commit is not None:
+            on_commit = self.on_commit
+            listen(session, "after_commit", lambda _session: on_commit(), once=True)
 
 
 def required_of(kind: Kind, fields: Fields) -> list[Required]:
@@ -67,13 +90,11 @@ def render(
     return render_pdf(render_html(kind.template, {"doc": doc, "f": fields}))
 
 
-def issue_document(
-    session: Session, kind: Kind, facts: CaseFacts, *, issued_by: str, event_id: int | None
-) -> Document:
-    """Build the fields from the case, check them, then number, render and store the document."""
+def freeze_document(session: Session, kind: Kind, facts: CaseFacts, *, issued_by: str) -> Document:
+    """Build the fields from the case, check them and take the next number: the document as it will be stored."""
     fields = build(kind.key, facts)
     refuse_missing(kind, fields)
-    return store_document(
+    return numbered_document(
         session,
         kind,
         fields,
@@ -82,11 +103,10 @@ def issue_document(
         moment=facts.moment,
         prefix=prefix_of(facts.settings, facts.agency),
         issued_by=issued_by,
-        event_id=event_id,
     )
 
 
-def store_document(
+def numbered_document(
     session: Session,
     kind: Kind,
     fields: Fields,
@@ -96,13 +116,14 @@ def store_document(
     moment: datetime,
     prefix: str,
     issued_by: str,
-    event_id: int | None,
     replaces: Document | None = None,
 ) -> Document:
-    """Take the next number in the caller's transaction, render the PDF and store it with its hash."""
+    """Take the next number in the caller's transaction and freeze the content under its hash; not yet stored."""
     year, seq, number = take_number(session, bureau, kind, moment, prefix)
-    pdf = render(kind, fields, number, replaces=replaces.number if replaces else None)
-    document = Document(
+    frozen = plain_json(fields)
+    version = template_version(kind.template)
+    replaced = replaces.number if replaces else None
+    return Document(
         case_id=case_id,
         bureau_code=bureau,
         kind=kind.key,
@@ -110,18 +131,38 @@ def store_document(
         year=year,
         seq=seq,
         number=number,
-        template_version=template_version(kind.template),
+        template_version=version,
         issued_at=to_db(moment),
         issued_by=issued_by,
-        event_id=event_id,
         replaces_id=replaces.id if replaces else None,
-        fields=fields,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
+        fields=frozen,
+        content_sha256=content_hash(kind.key, number, version, frozen, replaced),
     )
-    session.add(document)
+
+
+def store_documents(session: Session, documents: list[Document], event: Event) -> None:
+    """Store frozen documents under the event that issued them and queue the rendering of each."""
+    for document in documents:
+        document.event_id = event.id
+        session.add(document)
     session.flush()
-    return document
+    queued = to_db(datetime.now().astimezone())
+    for document in documents:
+        assert document.id is not None
+        session.add(RenderJob(document_id=document.id, created_at=queued))
+
+
+def content_hash(kind: str, number: str, version: str, fields: Fields, replaces: str | None) -> str:
+    """sha256 of everything a PDF is rendered from, so the event that issued it fixes what it says."""
+    body = {"kind": kind, "number": number, "template_version": version, "fields": fields, "replaces": replaces}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plain_json(fields: Fields) -> Fields:
+    """The fields as the JSON column gives them back, so a later render sees exactly what was hashed."""
+    value: Fields = json.loads(json.dumps(fields, ensure_ascii=False))
+    return value
 
 
 def preview_document(kind: Kind, facts: CaseFacts) -> tuple[bytes, list[Required]]:

@@ -27,7 +27,7 @@ from engine.model import Actor, CaseModel
 from engine.persistence import unit_of_work
 from engine.registry import Context
 from engine.snapshot import Snapshot, clock_state_of, fingerprints, load_snapshot, model_of, write_clocks
-from engine.tables import Bureau, Case, CaseLink, Document, Event
+from engine.tables import Bureau, Case, CaseLink, Document, DocumentPdf, Event
 from engine.timeutil import from_db, local, to_db
 from engine.workcalendar import load_calendar
 
@@ -39,11 +39,17 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class DocumentIssuer(Protocol):
-    """Issues the documents a transition names, inside the action's transaction."""
+    """Issues the documents a transition names, inside the action's transaction; PDFs come after commit."""
 
-    def issue(
-        self, session: Session, case: Case, model: CaseModel, kind: str, ctx: Context, event: Event
-    ) -> None: ...
+    def freeze(
+        self, session: Session, case: Case, model: CaseModel, kinds: list[str], ctx: Context
+    ) -> list[Document]:
+        """Build and check each document's contents and take its number; nothing is stored yet."""
+        ...
+
+    def store(self, session: Session, documents: list[Document], event: Event) -> None:
+        """Store the frozen documents under the event that issued them and queue their rendering."""
+        ...
 
 
 @dataclass
@@ -94,18 +100,19 @@ class CaseService:
             ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
             outcome = fire(flow, ctx, trigger)
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
+            documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
             event = chain_event(
                 row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
-                outcome.to_state, actor.username, moment, payload,
+                outcome.to_state, actor.username, moment, with_documents(payload, documents),
             )
             self._save(session, row, model, flow, event)
             written = write_clocks(session, case_id, model, ctx.calendar, before)
-            issued = self._issue_documents(session, row, model, outcome.transition, ctx, event)
+            self._store_documents(session, documents, event)
             self._make_links(session, actor, row, model, moment)
             readmodel.record(
                 session, row, model, flow, item, written, new=False,
                 officers_changed=model.officers != officers_before,
-                searchable_changed=issued > 0 or model.party != party_before,
+                searchable_changed=bool(documents) or model.party != party_before,
                 state_changed=outcome.from_state != outcome.to_state,
             )
 
@@ -193,12 +200,13 @@ class CaseService:
         assert row.id is not None
         model.id, model.number = row.id, row.number
         written = write_clocks(session, row.id, model, ctx.calendar, {})
+        documents = self._freeze_documents(session, row, model, flow.open, ctx)
         event = chain_event(row, flow.open.trigger, flow.open.label, None, model.state, actor.username, moment,
-                            payload)
+                            with_documents(payload, documents))
         row.last_seq, row.head_hash, row.last_occurred_at = event.seq, event.hash, event.occurred_at
         session.add(event)
         session.flush()
-        self._issue_documents(session, row, model, flow.open, ctx, event)
+        self._store_documents(session, documents, event)
         for link in links:
             model.links.append(link)
         self._make_links(session, actor, row, model, moment)
@@ -323,18 +331,18 @@ class CaseService:
         row.party, row.officers, row.data = model.party, model.officers, model.data
         add_event(session, event)
 
-    def _issue_documents(
-        self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context, event: Event
-    ) -> int:
-        """Issue the transition's documents; returns how many were issued."""
+    def _freeze_documents(
+        self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context
+    ) -> list[Document]:
+        """The documents the transition issues, checked and numbered before its event is written."""
         if not spec.documents or self.issuer is None:
-            return 0
-        issued = 0
-        for kind in spec.documents:
-            if spec.issues(kind, model.data):  # a conditional document only when its flag is set
-                self.issuer.issue(session, row, model, kind, ctx, event)
-                issued += 1
-        return issued
+            return []
+        kinds = [k for k in spec.documents if spec.issues(k, model.data)]  # conditional ones when flagged
+        return self.issuer.freeze(session, row, model, kinds, ctx) if kinds else []
+
+    def _store_documents(self, session: Session, documents: list[Document], event: Event) -> None:
+        if documents and self.issuer is not None:
+            self.issuer.store(session, documents, event)
 
     def _make_links(
         self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime
@@ -406,10 +414,16 @@ class CaseService:
         ).all()
         docs = Document.__table__  # type: ignore[attr-defined]
         documents = session.connection().execute(  # the list only: never the PDFs themselves
-            sa_select(docs.c.id, docs.c.kind, docs.c.title, docs.c.number, docs.c.issued_at, docs.c.sha256,
-                      docs.c.replaces_id)
+            sa_select(docs.c.id, docs.c.kind, docs.c.title, docs.c.number, docs.c.issued_at, docs.c.replaces_id)
             .where(docs.c.case_id == row.id).order_by(docs.c.id)
         ).all()
+        rendered: dict[int | None, str] = dict(  # a document's PDF hash, once its render job has run
+            session.exec(
+                select(DocumentPdf.document_id, DocumentPdf.sha256).where(
+                    col(DocumentPdf.document_id).in_([d.id for d in documents])
+                )
+            ).all()
+        ) if documents else {}
         state = flow.state(row.state)
         return {
             "id": row.id,
@@ -443,7 +457,7 @@ class CaseService:
                     "title": d.title,
                     "number": d.number,
                     "issued_at": from_db(d.issued_at).isoformat(),
-                    "sha256": d.sha256,
+                    "sha256": rendered.get(d.id),
                     "replaces_id": d.replaces_id,
                 }
                 for d in documents
@@ -567,6 +581,22 @@ def append_to_case(
     session.add(event)
     session.flush()
     return event
+
+
+def with_documents(payload: dict[str, Any], documents: list[Document]) -> dict[str, Any]:
+    """The event's payload with each issued document's number and content hash, so the chain fixes them."""
+    if not documents:
+        return payload
+    return {**payload, "documents": [document_stamp(d) for d in documents]}
+
+
+def document_stamp(document: Document) -> dict[str, Any]:
+    return {
+        "kind": document.kind,
+        "number": document.number,
+        "template_version": document.template_version,
+        "content_sha256": document.content_sha256,
+    }
 
 
 def _deep_copy(value: Any) -> Any:

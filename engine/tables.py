@@ -152,8 +152,42 @@ class Document(SQLModel, table=True):
     event_id: int | None = Field(default=None, foreign_key="event.id")
     replaces_id: int | None = Field(default=None, foreign_key="document.id")
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # sha256 of the frozen content (kind, number, template version, fields, document replaced), the
+    # same hash the issuing event carries; None for documents issued before rendering left the action
+    content_sha256: str | None = Field(default=None, max_length=64)
+
+
+class DocumentPdf(SQLModel, table=True):
+    """The PDF of a document, rendered after the issuing action committed; written once, never changed."""
+
+    __tablename__ = "document_pdf"
+
+    document_id: int = Field(primary_key=True, foreign_key="document.id")
     pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(max_length=64)
+    rendered_at: datetime
+
+
+class RenderJob(SQLModel, table=True):
+    """Outbox of PDFs to render: written by the issuing action, claimed by a render worker.
+
+    A claim sets ``claimed_at``; a claim older than the lease is claimable again, so a render cut
+    short by a crash is done after restart. ``attempts`` counts claims, ``done_by`` names who
+    stored the PDF (a worker, or a download that rendered it on demand).
+    """
+
+    __tablename__ = "render_job"
+    __table_args__ = (Index("ix_render_job_pending", "done_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", unique=True)
+    created_at: datetime
+    claimed_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=120)
+    attempts: int = 0
+    done_at: datetime | None = None
+    done_by: str | None = Field(default=None, max_length=120)
+    error: str | None = Field(default=None, max_length=500)
 
 
 # The read model's tables live in their own module; importing them here registers them with the

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, State
 from api.responses import Json
@@ -80,15 +80,3 @@ def fire(state: State, actor: CurrentActor, case_id: int, trigger: str, body: Fi
     """Fire a transition; its state, event, clocks and numbers commit together or not at all."""
     state.cases.fire(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version)
     return Json(state.cases.view(actor, case_id))
-
-
-@router.get("/{case_id}/documents/{doc_id}")
-def document(state: State, actor: CurrentActor, case_id: int, doc_id: int) -> Response:
-    from engine.queries import document_pdf
-
-    doc = document_pdf(state.engine, actor, case_id, doc_id)
-    return Response(
-        doc.pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=document-{doc.id}.pdf", "X-SHA256": doc.sha256},
-    )

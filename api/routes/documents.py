@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentActor, State
 from documents.corrections import correct_document
+from documents.jobs import pdf_of
 from documents.preview import preview
 from engine.timeutil import TZ
 
@@ -36,6 +38,25 @@ def _moment(value: datetime | None) -> datetime:
     if value is None:
         return datetime.now().astimezone()
     return value if value.tzinfo else value.replace(tzinfo=TZ)
+
+
+def disposition(filename: str, fallback: str) -> str:
+    """``inline`` with the Chinese file name in RFC 5987 form and a plain ASCII name for old clients."""
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@router.get("/{case_id}/documents/{doc_id}")
+def document(state: State, actor: CurrentActor, case_id: int, doc_id: int) -> Response:
+    """The issued PDF, named after its title and 文号; rendered now if its render job has not run yet."""
+    stored = pdf_of(state.engine, actor, case_id, doc_id)
+    return Response(
+        stored.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": disposition(stored.filename, f"document-{doc_id}.pdf"),
+            "X-SHA256": stored.sha256,
+        },
+    )
 
 
 @router.post("/{case_id}/documents/preview/{kind}")

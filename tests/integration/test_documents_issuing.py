@@ -11,10 +11,17 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from engine.tables import Counter, Document
+from engine.tables import Counter, Document, DocumentPdf
 from tests.api.test_penalty_walk import ok, refused
 from tests.conftest import Api, at
-from tests.integration.test_documents_walk import DECISION, get_pdf, pdf_text, squeeze, walk_to_notified
+from tests.integration.test_documents_walk import (
+    DECISION,
+    get_pdf,
+    pdf_text,
+    rendered_documents,
+    squeeze,
+    walk_to_notified,
+)
 
 NO_ADDRESS = {"name": "辛集市某诊所", "type": "organisation"}
 
@@ -32,6 +39,7 @@ def decided_after_hearing_waiver(api: Api, **open_data: Any) -> int:
 
 def test_a_required_field_empty_refuses_the_action_and_changes_nothing(api: Api) -> None:
     cid = decided_after_hearing_waiver(api, party=NO_ADDRESS)
+    rendered_documents(api, cid)  # the render worker has nothing left to change in between
     before = ok(api.get("zhang", f"/api/cases/{cid}"))
     numbers_before = counters(api)
     body = refused(
@@ -54,6 +62,7 @@ def test_a_required_field_empty_refuses_the_action_and_changes_nothing(api: Api)
 
 def test_preview_consumes_no_number_and_stores_nothing(api: Api, tmp_path: Path) -> None:
     cid = decided_after_hearing_waiver(api)
+    rendered_documents(api, cid)  # the render worker has nothing left to change in between
     before = ok(api.get("zhang", f"/api/cases/{cid}"))
     numbers_before = counters(api)
     r = api.post(
@@ -127,8 +136,8 @@ def test_issued_documents_never_change_and_a_correction_cites_the_original(api: 
     cid = decided_after_hearing_waiver(api)
     case = ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-03-20 10:00")))
     original = case["documents"][-1]
-    pdf = get_pdf(api, cid, original["id"])
-    assert hashlib.sha256(pdf).hexdigest() == original["sha256"]
+    pdf = get_pdf(api, cid, original["id"])  # rendered on demand unless the worker was first
+    assert hashlib.sha256(pdf).hexdigest() == rendered_documents(api, cid)[-1]["sha256"]
     engine = api.app.state.caseflow.engine
     with pytest.raises(Exception, match="append-only"):
         with engine.begin() as conn:
@@ -199,10 +208,12 @@ def test_issued_documents_never_change_and_a_correction_cites_the_original(api: 
         "DOCUMENT_NOT_FOUND",
     )
 
+    rendered_documents(api, cid)
     with Session(engine) as session:
         stored = session.exec(select(Document).where(Document.case_id == cid)).all()
         for doc in stored:
-            assert hashlib.sha256(doc.pdf).hexdigest() == doc.sha256
+            rendered = session.get(DocumentPdf, doc.id)
+            assert rendered is not None and hashlib.sha256(rendered.pdf).hexdigest() == rendered.sha256
 
 
 def test_hearing_rights_notice_only_when_a_hearing_is_available(api: Api) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from documents.issuer import required_of
+from documents.jobs import drain
 from documents.kinds import KINDS
 from tests.api.test_penalty_walk import ok, open_case
 from tests.conftest import Api, at
@@ -131,16 +132,25 @@ def squeeze(text: str) -> str:
 
 
 def get_pdf(api: Api, cid: int, doc_id: int) -> bytes:
+    """The download (rendered on demand if the render job has not run yet), checked against its hash header."""
     r = api.get("zhang", f"/api/cases/{cid}/documents/{doc_id}")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(r.content).hexdigest() == r.headers["x-sha256"]
     return bytes(r.content)
+
+
+def rendered_documents(api: Api, cid: int) -> list[dict[str, Any]]:
+    """The case's documents once every queued render job has been done (here, synchronously)."""
+    drain(api.app.state.caseflow.engine)
+    documents: list[dict[str, Any]] = ok(api.get("zhang", f"/api/cases/{cid}"))["documents"]
+    return documents
 
 
 def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp_path: Path) -> None:
     case = walk_to_archive(api)
     cid = case["id"]
-    docs = case["documents"]
+    docs = rendered_documents(api, cid)
     assert [d["kind"] for d in docs] == WALK_KINDS
     for doc in docs:
         assert doc["number"] == f"辛医保{INFIX[doc['kind']]}〔2026〕1号", doc
@@ -157,13 +167,14 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
     engine = api.app.state.caseflow.engine
     from sqlmodel import Session
 
-    from engine.tables import Document
+    from engine.tables import Document, DocumentPdf
 
     with Session(engine) as session:
         for doc in docs:
             stored = session.get(Document, doc["id"])
-            assert stored is not None
-            text = squeeze(pdf_text(stored.pdf, tmp_path))
+            rendered = session.get(DocumentPdf, doc["id"])
+            assert stored is not None and rendered is not None
+            text = squeeze(pdf_text(rendered.pdf, tmp_path))
             kind = KINDS[stored.kind]
             for required in required_of(kind, stored.fields):
                 value = stored.fields[required.field]
