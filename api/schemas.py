@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
+from engine.inputs import MAX_ID, clean_json, in_id_range
 
 
 class Body(BaseModel):
+    """A JSON request body: checked whole (depth, size, numbers, text) before its fields are read."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_json(value)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -27,8 +37,26 @@ class Officer(Body):
     cert_no: str = Field(min_length=1)
 
 
+def _id_check(code: str, noun: str) -> Callable[[int], int]:
+    """A row id in a path: one outside the database's integer range names no row (404, not 500)."""
+
+    def check(value: int) -> int:
+        if not in_id_range(value):
+            raise NotFound(code, f"没有编号为{value}的{noun}", id=str(value))
+        return value
+
+    return check
+
+
+ID_RANGE = {"minimum": 1, "maximum": MAX_ID}
+CaseId = Annotated[int, Path(json_schema_extra=ID_RANGE), AfterValidator(_id_check("CASE_NOT_FOUND", "案件"))]
+DocumentId = Annotated[
+    int, Path(json_schema_extra=ID_RANGE), AfterValidator(_id_check("DOCUMENT_NOT_FOUND", "文书"))
+]
+
+
 class Link(Body):
-    case_id: int
+    case_id: int = Field(ge=1, le=MAX_ID)
     kind: str = "serves"
 
 

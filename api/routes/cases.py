@@ -5,10 +5,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentActor, State
-from api.schemas import FireAction, OpenCase, parse_as_of
+from api.schemas import CaseId, DocumentId, FireAction, OpenCase, parse_as_of
 from engine.queries import list_cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
+MAX_PAGE = 100_000  # page × size stays far inside the databases' integer range
 
 
 @router.post("", status_code=201)
@@ -34,8 +35,8 @@ def cases(
     item: str | None = None,
     overdue: bool = False,
     flow: str | None = None,
-    page: int = 1,
-    size: int = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     return list_cases(
         state.engine,
@@ -45,25 +46,25 @@ def cases(
         item=item,
         overdue=overdue,
         flow=flow,
-        page=max(page, 1),
-        size=min(max(size, 1), 200),
+        page=page,
+        size=size,
     )
 
 
 @router.get("/{case_id}")
-def case(state: State, actor: CurrentActor, case_id: int, as_of: str | None = None) -> dict[str, Any]:
+def case(state: State, actor: CurrentActor, case_id: CaseId, as_of: str | None = None) -> dict[str, Any]:
     return state.cases.view(actor, case_id, parse_as_of(as_of))
 
 
 @router.post("/{case_id}/actions/{trigger}")
-def fire(state: State, actor: CurrentActor, case_id: int, trigger: str, body: FireAction) -> dict[str, Any]:
+def fire(state: State, actor: CurrentActor, case_id: CaseId, trigger: str, body: FireAction) -> dict[str, Any]:
     """Fire a transition; its state, event, clocks and numbers commit together or not at all."""
     state.cases.fire(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version)
     return state.cases.view(actor, case_id)
 
 
 @router.get("/{case_id}/documents/{doc_id}")
-def document(state: State, actor: CurrentActor, case_id: int, doc_id: int) -> Response:
+def document(state: State, actor: CurrentActor, case_id: CaseId, doc_id: DocumentId) -> Response:
     from engine.queries import document_pdf
 
     doc = document_pdf(state.engine, actor, case_id, doc_id)

@@ -7,18 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from api.deps import CurrentActor, State
+from api.schemas import Body, CaseId, DocumentId
 from documents.corrections import correct_document
 from documents.preview import preview
 from engine.timeutil import TZ
 
 router = APIRouter(prefix="/api/cases", tags=["documents"])
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PreviewRequest(Body):
@@ -40,7 +37,7 @@ def _moment(value: datetime | None) -> datetime:
 
 @router.post("/{case_id}/documents/preview/{kind}")
 def preview_document(
-    state: State, actor: CurrentActor, case_id: int, kind: str, body: PreviewRequest | None = None
+    state: State, actor: CurrentActor, case_id: CaseId, kind: str, body: PreviewRequest | None = None
 ) -> Response:
     """The PDF as it would be issued now, numbered 〔预览〕; X-Missing-Fields lists what is still missing."""
     body = body or PreviewRequest()
@@ -58,7 +55,7 @@ def preview_document(
 
 @router.post("/{case_id}/documents/{doc_id}/correct", status_code=201)
 def correct(
-    state: State, actor: CurrentActor, case_id: int, doc_id: int, body: CorrectionRequest
+    state: State, actor: CurrentActor, case_id: CaseId, doc_id: DocumentId, body: CorrectionRequest
 ) -> dict[str, Any]:
     """Issue a corrected document citing the one it replaces; the original stays unchanged."""
     new_id = correct_document(
