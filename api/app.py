@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
-from api import errors
+from api import contract, errors
 from api.config import Settings, load_settings
 from api.deps import AppState
 from api.hardening import SecurityHeaders, clean_address
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
         app.include_router(module.router)
     app.include_router(document_routes.router)
     app.include_router(pages_router)
+    contract.install(app, library)
     return app
 
 

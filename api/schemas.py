@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,11 +17,12 @@ class Body(BaseModel):
     """A JSON request body: checked whole (depth, size, numbers, text) before its fields are read."""
 
     model_config = ConfigDict(extra="forbid")
+    single_line: ClassVar[bool] = False  # names and numbers: no line breaks either
 
     @model_validator(mode="before")
     @classmethod
     def _clean(cls, value: Any) -> Any:
-        return clean_json(value)
+        return clean_json(value, multiline=not cls.single_line)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -33,8 +34,9 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class Officer(Body):
-    name: str = Field(min_length=1)
-    cert_no: str = Field(min_length=1)
+    single_line = True
+    name: Line = Field(min_length=1, title="姓名")
+    cert_no: Annotated[str, Field(max_length=50)] = Field(min_length=1, title="执法证号")
 
 
 def _id_check(code: str, noun: str) -> Callable[[int], int]:
@@ -60,15 +62,47 @@ class Link(Body):
     kind: str = "serves"
 
 
+Line = Annotated[str, Field(max_length=200)]
+
+
+class PartyBase(Body):
+    single_line = True
+    name: Line = Field(min_length=1, title="名称或姓名")
+    address: Line | None = Field(default=None, title="住所或地址")
+    phone: Annotated[str, Field(max_length=50)] | None = Field(default=None, title="联系电话")
+
+
+class Individual(PartyBase):
+    """当事人：公民 (a natural person)."""
+
+    type: Literal["individual"] = Field(title="当事人类型：公民")
+    id_no: Annotated[str, Field(max_length=50)] | None = Field(default=None, title="身份证件号码")
+
+
+class Organisation(PartyBase):
+    """当事人：法人或其他组织 (a legal person or another organisation)."""
+
+    type: Literal["organisation"] = Field(title="当事人类型：法人或其他组织")
+    credit_code: Annotated[str, Field(max_length=50)] | None = Field(default=None, title="统一社会信用代码")
+    legal_rep: Line | None = Field(default=None, title="法定代表人或负责人")
+
+
+Party = Annotated[Individual | Organisation, Field(discriminator="type")]
+
+
 class OpenCase(Body):
-    item: str
-    party: dict[str, Any] = Field(default_factory=dict)
+    item: str = Field(max_length=100)
+    party: Party | None = None
     officers: list[Officer] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
     occurred_at: datetime | None = None
     links: list[Link] = Field(default_factory=list)
 
     _tz = field_validator("occurred_at")(classmethod(lambda cls, v: _aware(v)))
+
+    def party_data(self) -> dict[str, Any]:
+        """The party as the engine stores it: the given fields only."""
+        return self.party.model_dump(exclude_none=True) if self.party else {}
 
 
 class FireAction(Body):

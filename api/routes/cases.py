@@ -18,7 +18,7 @@ def open_case(state: State, actor: CurrentActor, body: OpenCase) -> dict[str, An
     case_id = state.cases.open_case(
         actor,
         body.item,
-        body.party,
+        body.party_data(),
         [o.model_dump() for o in body.officers],
         body.data,
         body.occurred_at,
