@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 from api import contract, errors
 from api.config import Settings, load_settings
 from api.deps import AppState
-from api.hardening import SecurityHeaders, clean_address
+from api.hardening import BodyLimit, SecurityHeaders, clean_address
 from api.pages import router as pages_router
 from api.routes import auth, cases, catalogue, dashboard
 from api.routes import documents as document_routes
@@ -31,9 +31,9 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
         title="caseflow",
         description="医疗保障局权责清单事项办理系统 API",
         version="0.1.0",
-        max_body_size=settings.max_body_bytes,
         dependencies=[Depends(clean_address)],
     )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     issuer = _document_issuer(settings)
     app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))

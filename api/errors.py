@@ -121,14 +121,19 @@ def install(app: FastAPI) -> None:
         listed = [{"loc": e.get("loc"), "type": e.get("type"), "msg": e.get("msg")} for e in errors]
         return _json(422, "MALFORMED_REQUEST", validation_message(errors), {"errors": listed})
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> Response:
-        if error.status_code < 400:  # a page's redirect (to the login page) is not an error
-            return await http_exception_handler(request, error)
-        code, message = HTTP_ERRORS.get(error.status_code, ("HTTP_ERROR", "请求未能办理"))
-        if error.status_code == 413:
-            limit = request.app.state.caseflow.settings.max_body_bytes
-            message = f"提交的内容过大：不得超过{limit // 1024}KB"
-        if not is_api(request):
-            return _page(request, DomainError(code, message), error.status_code)
-        return _json(error.status_code, code, message, {}, getattr(error, "headers", None))
+    app.add_exception_handler(HTTPException, http_error_response)  # type: ignore[arg-type]
+
+
+async def http_error_response(request: Request, error: HTTPException) -> Response:
+    """What Starlette or FastAPI refuse (404, 405, 413 …), with a code and a Chinese message."""
+    if error.status_code < 400:  # a page's redirect (to the login page) is not an error
+        return await http_exception_handler(request, error)
+    code, message = HTTP_ERRORS.get(error.status_code, ("HTTP_ERROR", "请求未能办理"))
+    detail: dict[str, Any] = {}
+    if error.status_code == 413:
+        limit = request.app.state.caseflow.settings.max_body_bytes
+        message = f"提交的内容过大：不得超过{limit // 1024}KB"
+        detail = {"limit": limit}
+    if not is_api(request):
+        return _page(request, DomainError(code, message), error.status_code)
+    return _json(error.status_code, code, message, detail, getattr(error, "headers", None))

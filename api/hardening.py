@@ -1,6 +1,8 @@
-"""What every response and every request address gets, whoever handles it.
+"""What every request and response goes through, whoever handles it.
 
-Responses carry security headers: a Content-Security-Policy that allows scripts, styles and
+A request body larger than the configured limit is refused with 413 and a Chinese message:
+at once when its Content-Length says so, else as soon as the bytes read pass the limit
+(the route reading it gets the 413 as an HTTPException). Responses carry security headers: a Content-Security-Policy that allows scripts, styles and
 images from this site only (no inline script or style, no framing), ``nosniff``, and
 ``no-store`` on everything but the static files, since pages, JSON and PDFs show cases.
 Request addresses (path and query) are checked like any other text: control and bidi
@@ -10,7 +12,8 @@ characters are refused before a filter reaches SQL (PostgreSQL refuses NUL with 
 from __future__ import annotations
 
 from fastapi import Request
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.inputs import clean_text
@@ -31,6 +34,43 @@ CSP = "; ".join(
 # they show no case data, so they get every header but the CSP.
 DOCS_PATHS = ("/docs", "/redoc")
 STATIC_PREFIX = "/static/"
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class BodyLimit:
+    """ASGI middleware refusing request bodies over ``limit`` bytes."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            from api.errors import http_error_response
+
+            response = await http_error_response(Request(scope, receive), BodyTooLarge())
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, receive_within_limit, send)
 
 
 class SecurityHeaders:

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from engine.errors import InvalidInput, NotFound
 from engine.inputs import MAX_ID, clean_json, in_id_range
+from engine.timeutil import TZ, check_moment
 
 
 class Body(BaseModel):
@@ -25,12 +26,15 @@ class Body(BaseModel):
         return clean_json(value, multiline=not cls.single_line)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        from engine.timeutil import TZ
-
-        return value.replace(tzinfo=TZ)  # a moment typed without offset is Beijing time
-    return value
+def aware_moment(value: datetime | None) -> datetime | None:
+    """A moment typed without offset is Beijing time; one outside the years a case can have is refused."""
+    if value is None:
+        return None
+    try:
+        check_moment(value)
+    except ValueError as error:
+        raise InvalidInput("INVALID_DATE", str(error), field="occurred_at") from None
+    return value if value.tzinfo else value.replace(tzinfo=TZ)
 
 
 class Officer(Body):
@@ -98,7 +102,7 @@ class OpenCase(Body):
     occurred_at: datetime | None = None
     links: list[Link] = Field(default_factory=list)
 
-    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: _aware(v)))
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
     def party_data(self) -> dict[str, Any]:
         """The party as the engine stores it: the given fields only."""
@@ -110,7 +114,7 @@ class FireAction(Body):
     data: dict[str, Any] = Field(default_factory=dict)
     expected_version: int | None = None
 
-    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: _aware(v)))
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
 
 def parse_as_of(value: str | None) -> datetime | None:
@@ -121,4 +125,4 @@ def parse_as_of(value: str | None) -> datetime | None:
     try:
         return parse_moment(value)
     except ValueError:
-        raise InvalidInput("INVALID_DATE", f"as_of 不是有效的时间：{value}", field="as_of") from None
+        raise InvalidInput("INVALID_DATE", f"统计时点（as_of）不是有效的时间：{value}", field="as_of") from None

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from api.deps import CurrentActor, State
-from api.schemas import Body, CaseId, DocumentId
+from api.schemas import Body, CaseId, DocumentId, aware_moment
 from documents.corrections import correct_document
 from documents.preview import preview
 from engine.timeutil import TZ
@@ -22,11 +22,15 @@ class PreviewRequest(Body):
     occurred_at: datetime | None = None
     data: dict[str, Any] = Field(default_factory=dict)  # the payload of the action that would issue it
 
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
+
 
 class CorrectionRequest(Body):
     occurred_at: datetime | None = None
     reason: str = ""
     fields: dict[str, Any] = Field(default_factory=dict)  # corrected values by field name
+
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
 
 def _moment(value: datetime | None) -> datetime:
