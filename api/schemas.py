@@ -124,5 +124,5 @@ def parse_as_of(value: str | None) -> datetime | None:
 
     try:
         return parse_moment(value)
-    except ValueError:
-        raise InvalidInput("INVALID_DATE", f"统计时点（as_of）不是有效的时间：{value}", field="as_of") from None
+    except ValueError as error:
+        raise InvalidInput("INVALID_DATE", f"统计时点（as_of）{error}", field="as_of") from None
