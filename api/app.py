@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import errors
+from api import contract, errors
 from api.config import Settings, load_settings
 from api.deps import AppState
+from api.hardening import BodyLimit, SecurityHeaders, clean_address
 from api.pages import router as pages_router
 from api.routes import auth, cases, catalogue, dashboard
 from api.routes import documents as document_routes
@@ -55,8 +56,14 @@ def create_app(
             worker.stop()
 
     app = FastAPI(
-        title="caseflow", description="医疗保障局权责清单事项办理系统 API", version="0.1.0", lifespan=lifespan
+        title="caseflow",
+        description="医疗保障局权责清单事项办理系统 API",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(clean_address)],
     )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     issuer = PdfIssuer(on_commit=worker.wake)
     app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))
     app.add_middleware(InFlight, gauge=requests)
@@ -65,6 +72,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(document_routes.router)
     app.include_router(pages_router)
+    contract.install(app, library)
     return app
 
 

@@ -1,4 +1,5 @@
-"""Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET."""
+"""Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET,
+CASEFLOW_MAX_BODY_BYTES (the largest request body accepted; larger ones get 413)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class Settings:
     secret: str
     token_minutes: int = 8 * 60
     secure_cookies: bool = False
+    max_body_bytes: int = 2 * 1024 * 1024
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -32,6 +34,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         secret=secret,
         secure_cookies=os.environ.get("CASEFLOW_SECURE_COOKIES", "0") == "1",
+        max_body_bytes=int(os.environ.get("CASEFLOW_MAX_BODY_BYTES") or Settings.max_body_bytes),
     )
 
 

@@ -2,45 +2,111 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
+from engine.inputs import MAX_ID, clean_json, in_id_range
+from engine.timeutil import TZ, check_moment
 
 
 class Body(BaseModel):
+    """A JSON request body: checked whole (depth, size, numbers, text) before its fields are read."""
+
     model_config = ConfigDict(extra="forbid")
+    single_line: ClassVar[bool] = False  # names and numbers: no line breaks either
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        return clean_json(value, multiline=not cls.single_line)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        from engine.timeutil import TZ
-
-        return value.replace(tzinfo=TZ)  # a moment typed without offset is Beijing time
-    return value
+def aware_moment(value: datetime | None) -> datetime | None:
+    """A moment typed without offset is Beijing time; one outside the years a case can have is refused."""
+    if value is None:
+        return None
+    try:
+        check_moment(value)
+    except ValueError as error:
+        raise InvalidInput("INVALID_DATE", str(error), field="occurred_at") from None
+    return value if value.tzinfo else value.replace(tzinfo=TZ)
 
 
 class Officer(Body):
-    name: str = Field(min_length=1)
-    cert_no: str = Field(min_length=1)
+    single_line = True
+    name: Line = Field(min_length=1, title="姓名")
+    cert_no: Annotated[str, Field(max_length=50)] = Field(min_length=1, title="执法证号")
+
+
+def _id_check(code: str, noun: str) -> Callable[[int], int]:
+    """A row id in a path: one outside the database's integer range names no row (404, not 500)."""
+
+    def check(value: int) -> int:
+        if not in_id_range(value):
+            raise NotFound(code, f"没有编号为{value}的{noun}", id=str(value))
+        return value
+
+    return check
+
+
+ID_RANGE = {"minimum": 1, "maximum": MAX_ID}
+CaseId = Annotated[int, Path(json_schema_extra=ID_RANGE), AfterValidator(_id_check("CASE_NOT_FOUND", "案件"))]
+DocumentId = Annotated[
+    int, Path(json_schema_extra=ID_RANGE), AfterValidator(_id_check("DOCUMENT_NOT_FOUND", "文书"))
+]
 
 
 class Link(Body):
-    case_id: int
+    case_id: int = Field(ge=1, le=MAX_ID)
     kind: str = "serves"
 
 
+Line = Annotated[str, Field(max_length=200)]
+
+
+class PartyBase(Body):
+    single_line = True
+    name: Line = Field(min_length=1, title="名称或姓名")
+    address: Line | None = Field(default=None, title="住所或地址")
+    phone: Annotated[str, Field(max_length=50)] | None = Field(default=None, title="联系电话")
+
+
+class Individual(PartyBase):
+    """当事人：公民 (a natural person)."""
+
+    type: Literal["individual"] = Field(title="当事人类型：公民")
+    id_no: Annotated[str, Field(max_length=50)] | None = Field(default=None, title="身份证件号码")
+
+
+class Organisation(PartyBase):
+    """当事人：法人或其他组织 (a legal person or another organisation)."""
+
+    type: Literal["organisation"] = Field(title="当事人类型：法人或其他组织")
+    credit_code: Annotated[str, Field(max_length=50)] | None = Field(default=None, title="统一社会信用代码")
+    legal_rep: Line | None = Field(default=None, title="法定代表人或负责人")
+
+
+Party = Annotated[Individual | Organisation, Field(discriminator="type")]
+
+
 class OpenCase(Body):
-    item: str
-    party: dict[str, Any] = Field(default_factory=dict)
+    item: str = Field(max_length=100)
+    party: Party | None = None
     officers: list[Officer] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict)
     occurred_at: datetime | None = None
     links: list[Link] = Field(default_factory=list)
 
-    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: _aware(v)))
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
+
+    def party_data(self) -> dict[str, Any]:
+        """The party as the engine stores it: the given fields only."""
+        return self.party.model_dump(exclude_none=True) if self.party else {}
 
 
 class FireAction(Body):
@@ -48,7 +114,7 @@ class FireAction(Body):
     data: dict[str, Any] = Field(default_factory=dict)
     expected_version: int | None = None
 
-    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: _aware(v)))
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
 
 def parse_as_of(value: str | None) -> datetime | None:
@@ -58,5 +124,5 @@ def parse_as_of(value: str | None) -> datetime | None:
 
     try:
         return parse_moment(value)
-    except ValueError:
-        raise InvalidInput("INVALID_DATE", f"as_of 不是有效的时间：{value}", field="as_of") from None
+    except ValueError as error:
+        raise InvalidInput("INVALID_DATE", f"统计时点（as_of）{error}", field="as_of") from None

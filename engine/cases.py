@@ -21,6 +21,7 @@ from engine.clockwork import apply_clock_triggers, view_clock
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
 from engine.errors import ConcurrentUpdate, InvalidInput, NotFound, RuleViolation
 from engine.events import GENESIS, event_hash
+from engine.inputs import clean_json, clean_opening
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
 from engine.model import Actor, CaseModel
@@ -71,6 +72,7 @@ class CaseService:
         links: list[dict[str, Any]] | None = None,
     ) -> int:
         """Open a case for a catalogue item of the actor's bureau; returns its id."""
+        party, officers, data = clean_opening(party, officers, data)
         with unit_of_work(self.engine) as session:
             case_id = self._open(session, actor, item_code, party, officers, data, occurred_at, links or [])
         return case_id
@@ -85,6 +87,7 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         """Fire one action on a case: all of its effects commit together or none do."""
+        payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
             snapshot = self._snapshot(session, actor, case_id)
             row = snapshot.row

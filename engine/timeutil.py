@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
+MIN_YEAR, MAX_YEAR = 1900, 2100  # the moments a case can have; beyond them date arithmetic overflows
 
 
 def local(dt: datetime) -> datetime:
@@ -43,19 +44,31 @@ def parse_moment(s: str) -> datetime:
     """Parse ISO 8601 text into an aware datetime.
 
     A date alone means local midnight at the start of that day; a time without an offset is
-    Asia/Shanghai local time (what a clerk types); an offset or ``Z`` is respected.
+    Asia/Shanghai local time (what a clerk types); an offset or ``Z`` is respected. Years
+    outside ``MIN_YEAR``..``MAX_YEAR`` are refused.
     """
     text = s.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=TZ)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=TZ)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
             f"时间格式不正确：{s!r}（应为 ISO 8601，如 2026-09-25 或 2026-09-25T14:30）"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=TZ)
+    return check_moment(moment)
+
+
+def check_moment(moment: datetime) -> datetime:
+    """``moment`` if its year lies in the range a case can have, else a ValueError.
+
+    Outside it, deadline arithmetic and time-zone conversion overflow (year 1 or 9999).
+    """
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"时间超出可办理的范围：{moment.isoformat()}（应在{MIN_YEAR}年至{MAX_YEAR}年之间）")
     return moment
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from api.deps import AppState
 from api.diagram import flow_svg
+from api.errors import VALIDATION_REASONS
 from api.pages import fields as F
 from api.schemas import FireAction, OpenCase
 from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
@@ -92,10 +93,10 @@ def moment_from(form: Any) -> datetime | None:
 def _schema_error(error: ValidationError) -> InvalidInput:
     errors = error.errors()
     where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-    kinds = {"string_too_short": "不能为空", "missing": "必填", "int_parsing": "须为整数", "float_parsing": "须为数字",
-             "datetime_from_date_parsing": "不是有效的日期时间", "datetime_parsing": "不是有效的日期时间"}
-    message = (kinds.get(errors[0]["type"]) or errors[0]["msg"]) if errors else ""
-    labels = {"officers": "执法人员", "name": "姓名", "cert_no": "执法证号", "party": "当事人"}
+    message = VALIDATION_REASONS.get(errors[0]["type"], "取值不正确") if errors else ""
+    labels = {"officers": "执法人员", "name": "姓名", "cert_no": "执法证号", "party": "当事人", "type": "类型",
+              "individual": "公民", "organisation": "法人或其他组织", "address": "地址", "phone": "联系电话",
+              "id_no": "身份证件号码", "credit_code": "统一社会信用代码", "legal_rep": "法定代表人"}
     named = "·".join(labels.get(p, f"第{int(p) + 1}人" if p.isdigit() else p) for p in where.split("."))
     return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{message}）", field=where)
 
@@ -120,7 +121,7 @@ def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any
     return state.cases.open_case(
         actor,
         body.item,
-        body.party,
+        body.party_data(),
         [o.model_dump() for o in body.officers],
         body.data,
         body.occurred_at,

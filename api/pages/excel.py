@@ -1,4 +1,10 @@
-"""Any list of the pages as an .xlsx download (openpyxl, write-only: rows are streamed, no cap)."""
+"""Any list of the pages as an .xlsx download (openpyxl, write-only: rows are streamed, no cap).
+
+Text a user typed (a party's name, an officer's note) is written as text, never as a formula:
+a cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) would
+otherwise run when the file is opened (formula injection). Such cells are stored as strings
+with Excel's quote prefix, so they also stay text when someone edits them.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,21 @@ from urllib.parse import quote
 from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_value(value: Any) -> Any:
+    """What a cell holds: lists joined with 、, characters the file format forbids removed."""
+    if isinstance(value, list):
+        value = "、".join(map(str, value))
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
 
 
 def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[list[Any]]) -> StreamingResponse:
@@ -33,7 +50,7 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[
         bold.append(cell)
     sheet.append(bold)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([_cell(sheet, v) for v in row])
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book.save(spool)
     spool.seek(0)
@@ -41,8 +58,14 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[
     return StreamingResponse(_chunks(spool), media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
-def _cell(value: Any) -> Any:
-    return "、".join(map(str, value)) if isinstance(value, list) else value
+def _cell(sheet: Any, value: Any) -> Any:
+    value = cell_value(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
 
 
 def _chunks(spool: Any) -> Iterator[bytes]:

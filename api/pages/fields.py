@@ -315,10 +315,14 @@ def _number(raw: str) -> Any:
 
 
 def party_from(form: Any) -> dict[str, Any]:
+    """The party of a form; the one box for 身份证号或统一社会信用代码 goes to the key of its type."""
     party = {
         key: str(form.get(f"party.{key}") or "").strip()
         for key in ("name", "type", "address", "credit_code", "id_no", "phone")
     }
+    credit_code, id_no = party.pop("credit_code"), party.pop("id_no")
+    number = credit_code or id_no
+    party["id_no" if party["type"] == "individual" else "credit_code"] = number
     return {k: v for k, v in party.items() if v}
 
 

@@ -21,6 +21,7 @@ from api.pages import fields as F
 from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form
 from api.pages.lists import list_page, states_where
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
+from api.schemas import CaseId
 from engine.definitions import CatalogueItem, FlowSpec, Role, TransitionSpec
 from engine.errors import DomainError, InvalidInput
 from engine.model import Actor
@@ -222,5 +223,5 @@ def _hall_case(
 
 
 @router.get("/hall/cases/{case_id}")
-def hall_case(request: Request, state: State, actor: PageActor, case_id: int, notice: str = "") -> Response:
+def hall_case(request: Request, state: State, actor: PageActor, case_id: CaseId, notice: str = "") -> Response:
     return _hall_case(request, state, actor, case_id, notice=notice)

@@ -1,8 +1,11 @@
 """What every page shares: templates, the logged-in user, CSRF tokens, rendering and errors.
 
 The session cookie holds the same JWT as the API's bearer token, so pages and API share
-users and roles. CSRF is a signed double-submit token: a random cookie value and, in every
-form, its HMAC under the app secret; a POST whose two halves disagree is refused.
+users and roles. CSRF is a signed double-submit token bound to the session: a random cookie
+value and, in every form, the HMAC under the app secret of that value and of the session
+cookie; a POST whose halves disagree, or that comes with another session than the form was
+made for, is refused. So a token taken from one's own session (or planted as a cookie) is
+worthless in anybody else's.
 """
 
 from __future__ import annotations
@@ -149,8 +152,14 @@ def landing(actor: Actor) -> str:
 # --- CSRF --------------------------------------------------------------------------------
 
 
-def _sign(secret: str, nonce: str) -> str:
-    return hmac.new(secret.encode(), f"csrf:{nonce}".encode(), hashlib.sha256).hexdigest()
+def _sign(secret: str, nonce: str, session: str) -> str:
+    bound = hashlib.sha256(session.encode()).hexdigest()
+    return hmac.new(secret.encode(), f"csrf:{nonce}:{bound}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token(request: Request, state: AppState) -> str:
+    """The token a form of this page carries: for this browser's nonce and this session."""
+    return _sign(state.settings.secret, csrf_nonce(request), request.cookies.get(SESSION_COOKIE) or "")
 
 
 def csrf_nonce(request: Request) -> str:
@@ -164,7 +173,8 @@ def csrf_nonce(request: Request) -> str:
 def check_csrf(request: Request, state: AppState, form: Any) -> None:
     nonce = request.cookies.get(CSRF_COOKIE)
     given = str(form.get("csrf") or "")
-    if not nonce or not hmac.compare_digest(given, _sign(state.settings.secret, nonce)):
+    session = request.cookies.get(SESSION_COOKIE) or ""
+    if not nonce or not hmac.compare_digest(given, _sign(state.settings.secret, nonce, session)):
         raise Forbidden("CSRF_FAILED", "表单已过期或来源不明，请刷新页面后重新提交")
 
 
@@ -207,7 +217,7 @@ def render(
             "actor": actor,
             "nav": nav,
             "bureau_name": bureau.bureau.name if bureau else "",
-            "csrf": _sign(state.settings.secret, nonce),
+            "csrf": csrf_token(request, state),
             "path": request.url.path,
             **context,
         },

@@ -13,6 +13,7 @@ from api.pages import fields as F
 from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form, preview_from_form
 from api.pages.lists import case_export, list_page, pager_links
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
+from api.schemas import CaseId
 from engine.definitions import Role
 from engine.errors import DomainError, NotFound
 from engine.model import Actor
@@ -173,7 +174,7 @@ async def open_case(request: Request, state: State, actor: PageActor) -> Respons
 
 
 @router.get("/cases/{case_id}")
-def case(request: Request, state: State, actor: PageActor, case_id: int, notice: str = "") -> Response:
+def case(request: Request, state: State, actor: PageActor, case_id: CaseId, notice: str = "") -> Response:
     try:
         context = case_page(request, state, actor, case_id)
     except DomainError as error:
@@ -182,7 +183,7 @@ def case(request: Request, state: State, actor: PageActor, case_id: int, notice:
 
 
 @router.get("/cases/{case_id}/history")
-def history(request: Request, state: State, actor: PageActor, case_id: int, page: int = 1) -> Response:
+def history(request: Request, state: State, actor: PageActor, case_id: CaseId, page: int = 1) -> Response:
     """The case's whole 办理记录, oldest first, 100 entries a page."""
     try:
         context = case_page(request, state, actor, case_id)
@@ -196,7 +197,7 @@ def history(request: Request, state: State, actor: PageActor, case_id: int, page
 
 
 @router.post("/cases/{case_id}/actions/{trigger}")
-async def fire(request: Request, state: State, actor: PageActor, case_id: int, trigger: str) -> Response:
+async def fire(request: Request, state: State, actor: PageActor, case_id: CaseId, trigger: str) -> Response:
     form = await request.form()
     back = str(form.get("back") or "")
     try:
@@ -216,7 +217,7 @@ async def fire(request: Request, state: State, actor: PageActor, case_id: int, t
 
 
 @router.post("/cases/{case_id}/preview/{kind}")
-async def preview(request: Request, state: State, actor: PageActor, case_id: int, kind: str, trigger: str = "") -> Response:
+async def preview(request: Request, state: State, actor: PageActor, case_id: CaseId, kind: str, trigger: str = "") -> Response:
     """Preview the document an action would issue, with what its form holds so far."""
     form = await request.form()
     try:

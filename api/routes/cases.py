@@ -7,11 +7,12 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, State
 from api.responses import Json
-from api.schemas import FireAction, OpenCase, parse_as_of
+from api.schemas import CaseId, FireAction, OpenCase, parse_as_of
 from engine.queries import MAX_PAGE_SIZE, CaseFilter, list_cases
 from engine.timeutil import local_midnight
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
+MAX_PAGE = 100_000  # page × size stays far inside the databases' integer range
 
 
 @router.post("", status_code=201, response_class=Json)
@@ -20,7 +21,7 @@ def open_case(state: State, actor: CurrentActor, body: OpenCase) -> Json:
     case_id = state.cases.open_case(
         actor,
         body.item,
-        body.party,
+        body.party_data(),
         [o.model_dump() for o in body.officers],
         body.data,
         body.occurred_at,
@@ -45,7 +46,7 @@ def cases(
     opened_from: date | None = None,
     opened_to: date | None = None,
     as_of: str | None = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Json:
     """A page of the bureau's cases (read model), most pressing deadline first, with the total."""
@@ -61,8 +62,8 @@ def cases(
 def case_events(
     state: State,
     actor: CurrentActor,
-    case_id: int,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    case_id: CaseId,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Json:
     """The case's whole history, oldest first, a page at a time."""
@@ -70,13 +71,13 @@ def case_events(
 
 
 @router.get("/{case_id}", response_class=Json)
-def case(state: State, actor: CurrentActor, case_id: int, as_of: str | None = None) -> Json:
+def case(state: State, actor: CurrentActor, case_id: CaseId, as_of: str | None = None) -> Json:
     """The case with the actions the user may take now, its clocks, latest events and documents."""
     return Json(state.cases.view(actor, case_id, parse_as_of(as_of)))
 
 
 @router.post("/{case_id}/actions/{trigger}", response_class=Json)
-def fire(state: State, actor: CurrentActor, case_id: int, trigger: str, body: FireAction) -> Json:
+def fire(state: State, actor: CurrentActor, case_id: CaseId, trigger: str, body: FireAction) -> Json:
     """Fire a transition; its state, event, clocks and numbers commit together or not at all."""
     state.cases.fire(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version)
     return Json(state.cases.view(actor, case_id))

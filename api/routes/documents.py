@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, field_validator
 
 from api.deps import CurrentActor, State
+from api.schemas import Body, CaseId, DocumentId, aware_moment
 from documents.corrections import correct_document
 from documents.jobs import pdf_of
 from documents.preview import preview
@@ -19,19 +20,19 @@ from engine.timeutil import TZ
 router = APIRouter(prefix="/api/cases", tags=["documents"])
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class PreviewRequest(Body):
     occurred_at: datetime | None = None
     data: dict[str, Any] = Field(default_factory=dict)  # the payload of the action that would issue it
+
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
 
 class CorrectionRequest(Body):
     occurred_at: datetime | None = None
     reason: str = ""
     fields: dict[str, Any] = Field(default_factory=dict)  # corrected values by field name
+
+    _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
 
 def _moment(value: datetime | None) -> datetime:
@@ -46,7 +47,7 @@ def disposition(filename: str, fallback: str) -> str:
 
 
 @router.get("/{case_id}/documents/{doc_id}")
-def document(state: State, actor: CurrentActor, case_id: int, doc_id: int) -> Response:
+def document(state: State, actor: CurrentActor, case_id: CaseId, doc_id: DocumentId) -> Response:
     """The issued PDF, named after its title and 文号; rendered now if its render job has not run yet."""
     stored = pdf_of(state.engine, actor, case_id, doc_id)
     return Response(
@@ -61,7 +62,7 @@ def document(state: State, actor: CurrentActor, case_id: int, doc_id: int) -> Re
 
 @router.post("/{case_id}/documents/preview/{kind}")
 def preview_document(
-    state: State, actor: CurrentActor, case_id: int, kind: str, body: PreviewRequest | None = None
+    state: State, actor: CurrentActor, case_id: CaseId, kind: str, body: PreviewRequest | None = None
 ) -> Response:
     """The PDF as it would be issued now, numbered 〔预览〕; X-Missing-Fields lists what is still missing."""
     body = body or PreviewRequest()
@@ -79,7 +80,7 @@ def preview_document(
 
 @router.post("/{case_id}/documents/{doc_id}/correct", status_code=201)
 def correct(
-    state: State, actor: CurrentActor, case_id: int, doc_id: int, body: CorrectionRequest
+    state: State, actor: CurrentActor, case_id: CaseId, doc_id: DocumentId, body: CorrectionRequest
 ) -> dict[str, Any]:
     """Issue a corrected document citing the one it replaces; the original stays unchanged."""
     new_id = correct_document(

@@ -29,6 +29,9 @@ def login(api: Api, username: str) -> str:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+    page = client.get("/catalogue")  # the form token is bound to the session just opened
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token, page.text
     return token.group(1)
 
 
