@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 import yaml
 from rich.console import Console
@@ -39,6 +40,9 @@ def _engine():  # type: ignore[no-untyped-def]
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
+    command = click.get_current_context(silent=True)
+    if command is not None:  # its connections close with the command (also when run in-process)
+        command.call_on_close(engine.dispose)
     prepare_database(engine, default_library())
     return settings, engine
 

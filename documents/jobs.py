@@ -164,13 +164,37 @@ def render_next(engine: Engine, worker: str, *, now: datetime | None = None, lea
     return True
 
 
-def drain(engine: Engine, *, worker: str | None = None, now: datetime | None = None, lease: timedelta = LEASE) -> int:
-    """Render every job open now, in this thread; returns how many were claimed."""
+def drain(
+    engine: Engine,
+    *,
+    worker: str | None = None,
+    now: datetime | None = None,
+    lease: timedelta = LEASE,
+    settle: float = 60.0,
+) -> int:
+    """Render every job open now, in this thread; returns how many were claimed here.
+
+    Jobs another worker has claimed are waited for, and jobs that could not be claimed are tried
+    again (up to ``settle`` seconds), so that when this returns no render is under way or pending:
+    what a caller reads next does not change under it.
+    """
     name = worker or worker_name("drain")
     done = 0
-    while render_next(engine, name, now=now, lease=lease):
-        done += 1
-    return done
+    deadline = time.monotonic() + settle
+    while True:
+        while render_next(engine, name, now=now, lease=lease):
+            done += 1
+        if not _unfinished(engine) or time.monotonic() > deadline:
+            return done
+        time.sleep(0.05)
+
+
+def _unfinished(engine: Engine) -> bool:
+    """True while a job is neither done nor failed (another worker has it, or it was not claimable)."""
+    with Session(engine) as session:
+        return session.exec(
+            select(RenderJob.id).where(col(RenderJob.done_at).is_(None), col(RenderJob.error).is_(None)).limit(1)
+        ).first() is not None
 
 
 def pdf_of(engine: Engine, actor: Actor, case_id: int, doc_id: int, *, wait: float | None = None) -> StoredPdf:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, tuple_
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -100,12 +101,15 @@ def case_conditions(bureau: str, f: CaseFilter, as_of: datetime) -> list[Any]:
     return where
 
 
+SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
+
+
 def case_query(bureau: str, f: CaseFilter, as_of: datetime) -> Any:
-    """The matching summary rows, most pressing first: nearest deadline, then newest (an index order)."""
+    """The matching summary rows (plain rows, not ORM objects), most pressing first: an index order."""
     return (
-        select(CaseSummary)
+        sa_select(SUMMARY)
         .where(*case_conditions(bureau, f, as_of))
-        .order_by(col(CaseSummary.sort_due), col(CaseSummary.case_id).desc())
+        .order_by(SUMMARY.c.sort_due, SUMMARY.c.case_id.desc())
     )
 
 
@@ -124,10 +128,10 @@ def list_cases(
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     query = case_query(actor.bureau, f, moment)
-    counted = select(func.count()).select_from(CaseSummary).where(*case_conditions(actor.bureau, f, moment))
-    with Session(engine) as session:
-        total = session.exec(counted).one()
-        rows = session.exec(query.offset((page - 1) * size).limit(size)).all()
+    counted = sa_select(func.count()).select_from(SUMMARY).where(*case_conditions(actor.bureau, f, moment))
+    with engine.connect() as connection:
+        total = connection.execute(counted).scalar_one()
+        rows = connection.execute(query.offset((page - 1) * size).limit(size)).all()
         return {
             "items": [case_row(r, moment) for r in rows],
             "total": total,
@@ -140,13 +144,12 @@ def list_cases(
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
     query = case_query(actor.bureau, f, as_of)
-    with Session(engine) as session:
-        result = session.exec(query.execution_options(yield_per=500))
-        for row in result:
+    with engine.connect() as connection:
+        for row in connection.execute(query.execution_options(yield_per=500)):
             yield case_row(row, as_of)
 
 
-def case_row(r: CaseSummary, as_of: datetime) -> dict[str, Any]:
+def case_row(r: Any, as_of: datetime) -> dict[str, Any]:
     """A summary row as the API and the pages show it, with the deadline's status as of a moment."""
     return {
         "id": r.case_id,
