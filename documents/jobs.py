@@ -164,13 +164,40 @@ def render_next(engine: Engine, worker: str, *, now: datetime | None = None, lea
     return True
 
 
-def drain(engine: Engine, *, worker: str | None = None, now: datetime | None = None, lease: timedelta = LEASE) -> int:
-    """Render every job open now, in this thread; returns how many were claimed."""
+def drain(
+    engine: Engine,
+    *,
+    worker: str | None = None,
+    now: datetime | None = None,
+    lease: timedelta = LEASE,
+    wait: float = 60.0,
+) -> int:
+    """Render every open job in this thread, and wait (up to ``wait`` s) for those other workers are rendering.
+
+    Returns how many jobs this call did. Tests call it instead of depending on a worker's timing.
+    """
     name = worker or worker_name("drain")
     done = 0
-    while render_next(engine, name, now=now, lease=lease):
-        done += 1
-    return done
+    until = time.monotonic() + wait
+    while True:
+        while render_next(engine, name, now=now, lease=lease):
+            done += 1
+        if time.monotonic() >= until or not _being_rendered(engine, now, lease):
+            return done
+        time.sleep(0.05)
+
+
+def _being_rendered(engine: Engine, now: datetime | None, lease: timedelta) -> bool:
+    moment = to_db(now or datetime.now(UTC))
+    with Session(engine) as session:
+        busy = session.exec(
+            select(RenderJob.id).where(
+                col(RenderJob.done_at).is_(None),
+                col(RenderJob.error).is_(None),
+                col(RenderJob.claimed_at) >= moment - lease,
+            )
+        ).first()
+    return busy is not None
 
 
 def pdf_of(engine: Engine, actor: Actor, case_id: int, doc_id: int, *, wait: float | None = None) -> StoredPdf:
