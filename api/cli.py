@@ -189,6 +189,7 @@ def documents_render() -> None:
     rendered = drain(engine)
     with Session(engine) as session:
         left = session.exec(select(RenderJob).where(col(RenderJob.done_at).is_(None))).all()
+    engine.dispose()
     console.print(f"已生成{rendered}份文书PDF，尚余{len(left)}份")
     for job in left:
         console.print(f"  文书{job.document_id}：{job.error or f'正由{job.claimed_by}生成'}")

@@ -170,31 +170,35 @@ def drain(
     worker: str | None = None,
     now: datetime | None = None,
     lease: timedelta = LEASE,
-    settle: float = 60.0,
+    wait: float = 60.0,
 ) -> int:
-    """Render every job open now, in this thread; returns how many were claimed here.
+    """Render every open job in this thread, and wait (up to ``wait`` s) for those other workers are rendering.
 
-    Jobs another worker has claimed are waited for, and jobs that could not be claimed are tried
-    again (up to ``settle`` seconds), so that when this returns no render is under way or pending:
-    what a caller reads next does not change under it.
+    Returns how many jobs this call did. Tests call it instead of depending on a worker's timing.
     """
     name = worker or worker_name("drain")
     done = 0
-    deadline = time.monotonic() + settle
+    until = time.monotonic() + wait
     while True:
         while render_next(engine, name, now=now, lease=lease):
             done += 1
-        if not _unfinished(engine) or time.monotonic() > deadline:
+        if time.monotonic() >= until or not _being_rendered(engine, now, lease):
             return done
         time.sleep(0.05)
 
 
-def _unfinished(engine: Engine) -> bool:
-    """True while a job is neither done nor failed (another worker has it, or it was not claimable)."""
+def _being_rendered(engine: Engine, now: datetime | None, lease: timedelta) -> bool:
+    moment = to_db(now or datetime.now(UTC))
     with Session(engine) as session:
-        return session.exec(
-            select(RenderJob.id).where(col(RenderJob.done_at).is_(None), col(RenderJob.error).is_(None)).limit(1)
-        ).first() is not None
+        busy = session.exec(
+            select(RenderJob.id).where(
+                col(RenderJob.done_at).is_(None),
+                col(RenderJob.error).is_(None),
+                # rendered elsewhere now, or not claimed yet (e.g. the claim lost a lock race): try again
+                or_(col(RenderJob.claimed_at).is_(None), col(RenderJob.claimed_at) >= moment - lease),
+            )
+        ).first()
+    return busy is not None
 
 
 def pdf_of(engine: Engine, actor: Actor, case_id: int, doc_id: int, *, wait: float | None = None) -> StoredPdf:

@@ -121,7 +121,7 @@ def test_a_render_cut_short_by_a_crash_is_done_after_the_lease(quiet_api: Api) -
     engine = api.app.state.caseflow.engine
     now = datetime.now(UTC)
     assert claim(engine, "crashed-host:1:worker", now=now) == doc_id  # claimed, then the process died
-    assert drain(engine, worker="survivor", now=now + LEASE / 2, settle=0) == 0  # within the lease: left alone
+    assert drain(engine, worker="survivor", now=now + LEASE / 2, wait=0) == 0  # within the lease: left alone
     assert job_of(api, doc_id).done_at is None
     assert drain(engine, worker="survivor", now=now + LEASE + timedelta(seconds=1)) == 1
     job = job_of(api, doc_id)
@@ -196,3 +196,52 @@ def test_the_command_line_renders_the_queue(quiet_api: Api, database_url: str, t
     assert "已生成1份文书PDF，尚余0份" in result.output
     assert job_of(api, doc_id).done_at is not None
     assert ok(api.get("zhang", f"/api/cases/{cid}"))["documents"][0]["sha256"]
+
+
+def test_the_migration_moves_stored_pdfs_out_of_the_document_rows_and_back(database_url: str) -> None:
+    from alembic import command
+
+    from engine.persistence import make_engine
+    from migrations.runner import alembic_config, upgrade
+
+    engine = make_engine(database_url)
+
+    def migrate(target: str) -> None:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, target)
+
+    try:
+        migrate("0001")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO bureau (id, code, name, settings) VALUES (1, 'xinji', '辛集市医疗保障局', '{}')"))
+            conn.execute(text(
+                "INSERT INTO \"case\" (id, bureau_code, number, item_code, flow_key, flow_version, state, final, party,"
+                " officers, data, opened_at, opened_by, updated_at, version) VALUES (1, 'xinji', 'XINJI-2026-00001',"
+                " '3', 'penalty', 1, 'investigation', false, '{}', '[]', '{}', :t, 'zhang', :t, 1)"
+            ), {"t": datetime(2026, 3, 2, 1, 0)})
+            conn.execute(text(
+                "INSERT INTO document (id, case_id, bureau_code, kind, title, year, seq, number, template_version,"
+                " issued_at, issued_by, fields, pdf, sha256) VALUES (1, 1, 'xinji', 'filing_approval', '立案审批表', 2026,"
+                " 1, '辛医保立审〔2026〕1号', 'v', :t, 'head', '{}', :pdf, :sha)"
+            ), {"t": datetime(2026, 3, 4, 1, 0), "pdf": b"%PDF-old", "sha": hashlib.sha256(b"%PDF-old").hexdigest()})
+        upgrade(engine)
+        with Session(engine) as session:
+            moved = session.get(DocumentPdf, 1)
+            assert moved is not None and moved.pdf == b"%PDF-old"
+            assert moved.sha256 == hashlib.sha256(b"%PDF-old").hexdigest()
+            document = session.get(Document, 1)
+            assert document is not None and document.content_sha256 is None  # issued before hashing
+        with pytest.raises(Exception, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM document_pdf"))
+        migrate("0001")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pdf FROM document WHERE id = 1")).scalar_one() == b"%PDF-old"
+        with pytest.raises(Exception, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE document SET number = 'x'"))
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ parallel through both get gap-free numbers; every render job is done exactly onc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -21,6 +22,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from api.bootstrap import prepare_database
@@ -87,7 +89,8 @@ class Server:
 
 
 @pytest.fixture
-def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server, Engine]]:
+    """Two servers on one fresh database (the first with two processes), and an engine to look into it."""
     engine = make_engine(database_url)
     prepare_database(engine, default_library())
     for username, roles, cert in [
@@ -96,16 +99,16 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]
         ("admin", ["admin"], None),
     ]:
         create_user(engine, username, bureau="xinji", roles=roles, password=PASSWORD, cert_no=cert, name=username)
-    engine.dispose()
     first = Server(database_url, tmp_path / "a", "--workers", "2")
     second = Server(database_url, tmp_path / "b")
     try:
         first.wait_ready()
         second.wait_ready()
-        yield first, second
+        yield first, second, engine
     finally:
         first.stop()
         second.stop()
+        engine.dispose()
 
 
 def token(server: Server, username: str) -> dict[str, str]:
@@ -150,20 +153,15 @@ def lead_check_due(case: dict[str, Any]) -> str:
     return str(next(c["due_at"] for c in case["clocks"] if c["key"] == "lead_check"))
 
 
-def test_two_servers_share_calendar_numbers_and_render_jobs(
-    servers: tuple[Server, Server], database_url: str
-) -> None:
-    first, second = servers
+def test_two_servers_share_calendar_numbers_and_render_jobs(servers: tuple[Server, Server, Engine]) -> None:
+    first, second, engine = servers
     officer = token(first, "zhang")  # signed by the shared key: valid on the other server too
     head = token(second, "head")
 
     before = open_case(second, officer)  # the second server has computed with the calendar
-    engine = make_engine(database_url)
     summary = calendar_summary(engine, 2026)
     assert EXTRA_HOLIDAY not in summary["holidays"]
     schedule = {"year": 2026, "holidays": [*summary["holidays"], EXTRA_HOLIDAY], "workdays": summary["workdays"]}
-    import json
-
     load_calendar_through_pages(first, json.dumps(schedule))
     after = open_case(second, officer)
     assert lead_check_due(after) > lead_check_due(before)  # one working day fewer in the window
@@ -220,4 +218,3 @@ def test_two_servers_share_calendar_numbers_and_render_jobs(
     stored = next(p for p in pdfs if p.document_id == doc["id"])
     assert r.content == stored.pdf and r.headers["x-sha256"] == stored.sha256
     assert unquote(r.headers["content-disposition"].split("filename*=UTF-8''")[1]) == f"立案审批表-{doc['number']}.pdf"
-    engine.dispose()
