@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +40,16 @@ def _engine():  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url)
     prepare_database(engine, default_library())
     return settings, engine
+
+
+@contextmanager
+def _database():  # type: ignore[no-untyped-def]
+    """The configured database for one command; its connections are closed when the command ends."""
+    settings, engine = _engine()
+    try:
+        yield settings, engine
+    finally:
+        engine.dispose()
 
 
 def _where(settings) -> str:  # type: ignore[no-untyped-def]
@@ -142,8 +153,8 @@ def audit_verify() -> None:
     from engine.audit import verify_database
     from processes.loader import default_library
 
-    _, engine = _engine()
-    report = verify_database(engine, default_library())
+    with _database() as (_, engine):
+        report = verify_database(engine, default_library())
     for found in report.discrepancies:
         console.print(f"[red]不符[/red] {found}")
     summary = f"已校验{report.cases}个案件、{report.events}个事件、{report.documents}份文书"
@@ -161,12 +172,12 @@ def backup_command(
     """A consistent copy of the database while the server runs (SQLite backup API, or pg_dump)."""
     from engine.backup import BackupError, backup
 
-    settings, engine = _engine()
-    try:
-        backup(engine, file)
-    except BackupError as error:
-        console.print(f"[red]BACKUP_FAILED[/red] {error}")
-        raise typer.Exit(2) from None
+    with _database() as (settings, engine):
+        try:
+            backup(engine, file)
+        except BackupError as error:
+            console.print(f"[red]BACKUP_FAILED[/red] {error}")
+            raise typer.Exit(2) from None
     console.print(f"已备份 {_where(settings)} 到 {file.resolve()}")
 
 
@@ -181,16 +192,16 @@ def restore_command(
     from engine.backup import BackupError, restore
     from processes.loader import default_library
 
-    settings, engine = _engine()
-    if not yes and not typer.confirm(f"将用{file}覆盖数据库{_where(settings)}的全部内容，确定吗？"):
-        raise typer.Exit(1)
-    try:
-        restore(engine, file)
-    except BackupError as error:
-        console.print(f"[red]RESTORE_FAILED[/red] {error}")
-        raise typer.Exit(2) from None
-    prepare_database(engine, default_library())  # a backup from an older version is migrated
-    report = verify_database(engine, default_library())
+    with _database() as (settings, engine):
+        if not yes and not typer.confirm(f"将用{file}覆盖数据库{_where(settings)}的全部内容，确定吗？"):
+            raise typer.Exit(1)
+        try:
+            restore(engine, file)
+        except BackupError as error:
+            console.print(f"[red]RESTORE_FAILED[/red] {error}")
+            raise typer.Exit(2) from None
+        prepare_database(engine, default_library())  # a backup from an older version is migrated
+        report = verify_database(engine, default_library())
     console.print(f"已从 {file} 恢复 {_where(settings)}：{report.cases}个案件")
     for found in report.discrepancies:
         console.print(f"[red]不符[/red] {found}")

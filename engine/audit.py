@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -183,15 +184,16 @@ class _Audit:
             party=dict(payload.get("party") or {}),
             officers=[dict(o) for o in payload.get("officers") or []],
             data={k: v for k, v in payload.items() if k not in ("party", "officers")},
-            opened_at=from_db(first.occurred_at),
+            opened_at=local(first.occurred_at),
         )
         issued: dict[int, list[str] | None] = {}
         closed_at: datetime | None = None
         waiting = list(opened)
         for event in events:
-            moment = from_db(event.occurred_at)
+            moment = local(event.occurred_at)
             if event.from_state is not None and event.from_state != model.state:
-                report("重放", f"第{event.seq}个事件“{event.label}”的起始环节{event.from_state}与重放的{model.state}不符")
+                report("重放", f"第{event.seq}个事件“{event.label}”的起始环节{_state(flow, event.from_state)}"
+                               f"与重放的{_state(flow, model.state)}不符")
                 raise _Stop
             spec = self._transition(flow, item, model, event, settings, report)
             if event.trigger == CORRECTION and spec is None:
@@ -213,7 +215,8 @@ class _Audit:
                 issued[event.id or 0] = [k for k in spec.documents if spec.issues(k, model.data)]
             model.acted_by[event.trigger] = event.actor
             if event.to_state != model.state:
-                report("重放", f"第{event.seq}个事件“{event.label}”记录的结果环节{event.to_state}与重放的{model.state}不符")
+                report("重放", f"第{event.seq}个事件“{event.label}”记录的结果环节{_state(flow, event.to_state or '')}"
+                               f"与重放的{_state(flow, model.state)}不符")
                 raise _Stop
             if closed_at is None and flow.state(model.state).final:
                 closed_at = moment
@@ -243,7 +246,7 @@ class _Audit:
                 if (model.state in t.source or "*" in t.source) and (t.dest or model.state) == event.to_state
             ]
             if not fits:
-                report("重放", f"第{event.seq}个事件“{event.label}”在环节{model.state}不能发生")
+                report("重放", f"第{event.seq}个事件“{event.label}”在环节{_state(flow, model.state)}不能发生")
                 raise _Stop
             spec = fits[0]
             if len(fits) > 1:
@@ -282,7 +285,7 @@ class _Audit:
             item=item,
             transition=spec,
             actor=self._actor(event.actor, model.bureau),
-            occurred_at=from_db(event.occurred_at),
+            occurred_at=local(event.occurred_at),  # as the bureau's users give it; _json compares instants
             calendar=self.calendar,
             settings=settings,
             payload=json.loads(json.dumps(event.payload)),
@@ -327,8 +330,25 @@ def _open_links(model: CaseModel, waiting: list[int]) -> None:
 # --- comparisons ------------------------------------------------------------------------
 
 
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
 def _json(value: Any) -> Any:
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str, sort_keys=True))
+    """The value as stored in JSON, with moments as instants: "09:00+08:00" equals "01:00+00:00".
+
+    An action stamps moments with the offset the user gave; the replay stamps them in Beijing time.
+    """
+    return _instants(json.loads(json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)))
+
+
+def _instants(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _instants(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_instants(v) for v in value]
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return datetime.fromisoformat(value).astimezone(UTC).isoformat()
+    return value
 
 
 def _text(value: Any) -> str:
@@ -371,7 +391,7 @@ def _compare_case(row: Case, replayed: _Replayed, library: Library, report: Call
     model = replayed.model
     flow = library.flow(row.flow_key, row.flow_version)
     if row.state != model.state:
-        report("状态", f"存储的环节{row.state}，按事件重放应为{model.state}（{flow.state(model.state).label}）")
+        report("状态", f"存储的环节为{_state(flow, row.state)}，按事件重放应为{_state(flow, model.state)}")
     if row.final != flow.state(model.state).final:
         report("状态", f"存储的办结标记为{row.final}，与环节{model.state}不符")
     people: tuple[tuple[str, Any, Any], ...] = (
@@ -392,6 +412,11 @@ def _compare_case(row: Case, replayed: _Replayed, library: Library, report: Call
     stored_closed = from_db(row.closed_at) if row.closed_at else None
     if stored_closed != closed_at:
         report("数据", f"办结时间{_moment(stored_closed)}，按事件应为{_moment(closed_at)}")
+
+
+def _state(flow: FlowSpec, name: str) -> str:
+    known = {s.name: s.label for s in flow.states}
+    return f"“{known[name]}”（{name}）" if name in known else f"{name}（流程中没有此环节）"
 
 
 def _spans(spans: list[Span]) -> list[tuple[datetime, datetime | None]]:

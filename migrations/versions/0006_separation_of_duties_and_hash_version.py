@@ -22,7 +22,7 @@ def upgrade() -> None:
     # A plain ADD COLUMN (no table copy), so the append-only triggers on event stay in place.
     op.add_column('event', sa.Column('hash_version', sa.Integer(), nullable=False, server_default='1'))
     with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('acted_by', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
+        batch_op.add_column(sa.Column('acted_by', sa.JSON(), nullable=False, server_default='{}'))
 
     # Who last fired each trigger of the existing cases, from their events.
     bind = op.get_bind()
