@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +46,16 @@ def _engine():  # type: ignore[no-untyped-def]
         command.call_on_close(engine.dispose)
     prepare_database(engine, default_library())
     return settings, engine
+
+
+@contextmanager
+def _database():  # type: ignore[no-untyped-def]
+    """The configured database for one command; its connections are closed when the command ends."""
+    settings, engine = _engine()
+    try:
+        yield settings, engine
+    finally:
+        engine.dispose()
 
 
 def _where(settings) -> str:  # type: ignore[no-untyped-def]
@@ -152,18 +163,64 @@ def calendar_show(year: Annotated[int | None, typer.Argument()] = None) -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Verify every case's event hash chain; report the first broken link."""
-    from engine.recompute import verify_all
+    """Replay every case through its flow and compare with what is stored; report each discrepancy."""
+    from engine.audit import verify_database
+    from processes.loader import default_library
 
-    _, engine = _engine()
-    checked, broken = verify_all(engine)
-    if broken is None:
-        console.print(f"事件链完整：已校验{checked}个案件")
+    with _database() as (_, engine):
+        report = verify_database(engine, default_library())
+    for found in report.discrepancies:
+        console.print(f"[red]不符[/red] {found}")
+    summary = f"已校验{report.cases}个案件、{report.events}个事件、{report.documents}份文书"
+    if report.clean:
+        console.print(f"记录完整：{summary}，事件链、链头、状态、数据、期限与文书均与事件重放一致")
         return
-    console.print(
-        f"[red]事件链断裂[/red]：案件{broken.case_id} 第{broken.seq}个事件（id {broken.event_id}）：{broken.reason}"
-    )
+    console.print(f"[red]发现{len(report.discrepancies)}处不符[/red]（{summary}）")
     raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="备份文件（SQLite为数据库副本，PostgreSQL为pg_dump自定义格式）")],
+) -> None:
+    """A consistent copy of the database while the server runs (SQLite backup API, or pg_dump)."""
+    from engine.backup import BackupError, backup
+
+    with _database() as (settings, engine):
+        try:
+            backup(engine, file)
+        except BackupError as error:
+            console.print(f"[red]BACKUP_FAILED[/red] {error}")
+            raise typer.Exit(2) from None
+    console.print(f"已备份 {_where(settings)} 到 {file.resolve()}")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="caseflow backup 生成的备份文件")],
+    yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
+) -> None:
+    """Replace the database with a backup (stop the server first), migrate it and verify it."""
+    from api.bootstrap import prepare_database
+    from engine.audit import verify_database
+    from engine.backup import BackupError, restore
+    from processes.loader import default_library
+
+    with _database() as (settings, engine):
+        if not yes and not typer.confirm(f"将用{file}覆盖数据库{_where(settings)}的全部内容，确定吗？"):
+            raise typer.Exit(1)
+        try:
+            restore(engine, file)
+        except BackupError as error:
+            console.print(f"[red]RESTORE_FAILED[/red] {error}")
+            raise typer.Exit(2) from None
+        prepare_database(engine, default_library())  # a backup from an older version is migrated
+        report = verify_database(engine, default_library())
+    console.print(f"已从 {file} 恢复 {_where(settings)}：{report.cases}个案件")
+    for found in report.discrepancies:
+        console.print(f"[red]不符[/red] {found}")
+    if not report.clean:
+        raise typer.Exit(1)
 
 
 @readmodel_app.command("rebuild")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -47,7 +47,12 @@ def current_actor(request: Request, state: State, token: Annotated[str | None, D
     user = user_by_name(state.engine, username) if username else None
     if user is None or not user.active:
         raise Unauthenticated("NOT_AUTHENTICATED", "请先登录")
-    return actor_of(user)
+    return scoped(actor_of(user), state.library)
+
+
+def scoped(actor: Actor, library: Library) -> Actor:
+    """The actor with the reading scope his roles declare (processes/roles.yaml)."""
+    return replace(actor, reads=library.readable_flows(actor.roles))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -19,8 +19,8 @@ from engine import readmodel
 from engine.calendar import WorkCalendar
 from engine.clockwork import apply_clock_triggers, view_clock
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
-from engine.errors import ConcurrentUpdate, InvalidInput, NotFound, RuleViolation
-from engine.events import GENESIS, event_hash
+from engine.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound, RuleViolation
+from engine.events import GENESIS, HASH_VERSION, event_hash
 from engine.inputs import clean_json, clean_opening
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
@@ -32,7 +32,9 @@ from engine.tables import Bureau, Case, CaseLink, Document, DocumentPdf, Event
 from engine.timeutil import from_db, local, to_db
 from engine.workcalendar import load_calendar
 
-__all__ = ["CaseService", "append_to_case", "chain_event", "clock_state_of", "refuse_if_final"]
+__all__ = [
+    "CaseService", "append_to_case", "chain_event", "clock_state_of", "refuse_if_final", "refuse_unless_readable",
+]
 
 EVENTS_IN_VIEW = 20  # the case view carries the latest events; the whole history is paged
 
@@ -102,6 +104,7 @@ class CaseService:
             moment = self._moment(occurred_at, model)
             ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
             outcome = fire(flow, ctx, trigger)
+            model.acted_by[outcome.transition.trigger] = actor.username
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
             documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
             event = chain_event(
@@ -169,6 +172,7 @@ class CaseService:
             officers=[dict(o) for o in officers],
             data=dict(data),
             opened_at=moment,
+            acted_by={flow.open.trigger: actor.username},
         )
         payload = {"party": party, "officers": officers, **data}
         ctx = self._context(session, model, flow, item, actor, moment, payload)
@@ -195,6 +199,7 @@ class CaseService:
             updated_at=now,
             version=1,
             head_hash=GENESIS,
+            acted_by=model.acted_by,
         )
         if row.final:
             row.closed_at = to_db(moment)
@@ -248,6 +253,7 @@ class CaseService:
         row = session.get(Case, case_id)
         if row is None or row.bureau_code != actor.bureau:
             raise NotFound("CASE_NOT_FOUND", f"本局没有编号为{case_id}的案件", case_id=case_id)
+        refuse_unless_readable(actor, row, self.library)
         return row
 
     def _moment(self, occurred_at: datetime | None, model: CaseModel | None) -> datetime:
@@ -320,6 +326,7 @@ class CaseService:
                 head_hash=event.hash,
                 last_occurred_at=event.occurred_at,
                 closed_at=closed_at,
+                acted_by=model.acted_by,
             )
         )
         if result.rowcount != 1:
@@ -331,7 +338,7 @@ class CaseService:
         row.last_seq, row.head_hash, row.last_occurred_at, row.closed_at = (
             event.seq, event.hash, event.occurred_at, closed_at
         )
-        row.party, row.officers, row.data = model.party, model.officers, model.data
+        row.party, row.officers, row.data, row.acted_by = model.party, model.officers, model.data, model.acted_by
         add_event(session, event)
 
     def _freeze_documents(
@@ -543,7 +550,8 @@ def chain_event(
         payload=_json_safe(payload),
         prev_hash=row.head_hash or GENESIS,
     )
-    return Event(label=label, hash=event_hash(**fields), **fields)
+    return Event(label=label, hash=event_hash(**fields, label=label, version=HASH_VERSION),
+                 hash_version=HASH_VERSION, **fields)
 
 
 def append_to_case(
@@ -565,6 +573,7 @@ def append_to_case(
     if last is not None and to_db(moment) < last:
         raise InvalidInput("OCCURRED_BEFORE_PREVIOUS", "发生时间早于上一步骤的时间", field="occurred_at")
     event = chain_event(row, trigger, label, row.state, row.state, actor, moment, payload)
+    acted_by = {**(row.acted_by or {}), trigger: actor}
     bumped = session.execute(
         update(Case)
         .where(col(Case.id) == row.id, col(Case.version) == row.version)
@@ -574,6 +583,7 @@ def append_to_case(
             last_seq=event.seq,
             head_hash=event.hash,
             last_occurred_at=event.occurred_at,
+            acted_by=acted_by,
         )
         .execution_options(synchronize_session=False)
     )
@@ -612,6 +622,17 @@ def _json_safe(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def refuse_unless_readable(actor: Actor, row: Case, library: Library) -> None:
+    """A case outside the reading scope of the actor's roles (processes/roles.yaml) is refused."""
+    if not actor.may_read(row.flow_key):
+        raise Forbidden(
+            "CASE_OUT_OF_SCOPE",
+            f"您的岗位不能查阅或办理{library.flow(row.flow_key, row.flow_version).label}案件",
+            case_id=row.id,
+            flow=row.flow_key,
+        )
 
 
 def refuse_if_final(flow: FlowSpec, state: str) -> None:

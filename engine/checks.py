@@ -1,5 +1,5 @@
 """Checks that reject an unsafe flow at load: unknown states, unreachable states, dead ends
-that are not final, guards, actions and roles that are not registered, clocks on unknown triggers."""
+that are not final, guards, actions and roles that are not registered, clocks and separated duties on unknown triggers."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def check_flow(flow: FlowSpec, origin: str) -> None:
                 raise DefinitionError(
                     f"{where}: transitions.{t.trigger}.actions: unregistered action {a.name!r}"
                 )
+        for other in t.distinct_from:
+            if other not in triggers:
+                raise DefinitionError(f"{where}: transitions.{t.trigger}.distinct_from: unknown trigger {other!r}")
         for s in t.source:
             if s != "*" and s in known and flow.state(s).final:
                 raise DefinitionError(f"{where}: transitions.{t.trigger}: leaves final state {s!r}")

@@ -37,6 +37,28 @@ ROLE_LABELS = {
 }
 
 
+class ReadScope(StrEnum):
+    """Which of its bureau's cases a role reads (查阅范围), declared per role in ``processes/roles.yaml``."""
+
+    bureau = "bureau"  # every case of the bureau
+    opened_flows = "opened_flows"  # the cases of the flows this role may open (a clerk: the hall's)
+
+
+class RoleScopes(BaseModel):
+    """The reading scope of every role; a user with several roles reads the union of theirs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    read_scope: dict[Role, ReadScope]
+
+    @model_validator(mode="after")
+    def _every_role(self) -> RoleScopes:
+        missing = [r.value for r in Role if r not in self.read_scope]
+        if missing:
+            raise ValueError(f"read_scope: no scope declared for role {missing[0]!r}")
+        return self
+
+
 class Unit(StrEnum):
     hours = "hours"
     natural_days = "natural_days"
@@ -98,6 +120,11 @@ class TransitionSpec(Strict):
     document_when: dict[str, str] = Field(default_factory=dict)  # kind → flag it is issued under
     fields: list[str] = Field(default_factory=list)  # payload keys the form asks for
     source_law: str | None = Field(default=None, alias="law")
+    # Separation of duties (职责分离): the actor must not be the one who last fired any of these
+    # triggers on the case (the head who approves a filing is not the officer who proposed it).
+    distinct_from: list[str] = Field(default_factory=list)
+    # Only the case's own (not recused) officers may fire it: investigative steps (处罚法第四十二条).
+    own_officers: bool = False
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.definitions import Catalogue, CatalogueItem, FlowSpec
+from engine.definitions import Catalogue, CatalogueItem, FlowSpec, ReadScope, Role
 from engine.errors import NotFound
 
 
@@ -12,6 +12,7 @@ from engine.errors import NotFound
 class Library:
     flows: dict[tuple[str, int], FlowSpec] = field(default_factory=dict)
     catalogues: dict[str, Catalogue] = field(default_factory=dict)
+    read_scopes: dict[Role, ReadScope] = field(default_factory=dict)  # a role not declared reads nothing
 
     def add_flow(self, flow: FlowSpec) -> None:
         self.flows[(flow.key, flow.version)] = flow
@@ -32,6 +33,17 @@ class Library:
 
     def latest_flows(self) -> list[FlowSpec]:
         return [self.flow(key) for key in sorted({k for (k, _) in self.flows})]
+
+    def readable_flows(self, roles: frozenset[Role]) -> frozenset[str] | None:
+        """The flows whose cases a holder of ``roles`` reads in his bureau; None: all of them."""
+        flows: set[str] = set()
+        for role in roles:
+            scope = self.read_scopes.get(role)
+            if scope is ReadScope.bureau:
+                return None
+            if scope is ReadScope.opened_flows:
+                flows |= {key for (key, _), flow in self.flows.items() if role in flow.open.roles}
+        return frozenset(flows)
 
     def catalogue(self, bureau: str) -> Catalogue:
         try:

@@ -16,6 +16,7 @@ from typing import Any
 from transitions import Machine, MachineError
 
 from engine.definitions import ROLE_LABELS, FlowSpec, TransitionSpec
+from engine.duties import check_duties
 from engine.errors import DomainError, Forbidden, RuleViolation
 from engine.registry import ACTIONS, GUARDS, Context
 
@@ -30,6 +31,7 @@ def check_guards(spec: TransitionSpec, ctx: Context) -> None:
 
 
 def check_roles(spec: TransitionSpec, ctx: Context) -> None:
+    """Who may fire it: one of its roles, then the flow's separation of duties (engine.duties)."""
     if not ctx.actor.roles & set(spec.roles):
         allowed = "、".join(ROLE_LABELS[r] for r in spec.roles)
         raise Forbidden(
@@ -38,6 +40,7 @@ def check_roles(spec: TransitionSpec, ctx: Context) -> None:
             trigger=spec.trigger,
             roles=[r.value for r in spec.roles],
         )
+    check_duties(spec, ctx)
 
 
 def run_actions(spec: TransitionSpec, ctx: Context) -> None:

@@ -22,6 +22,12 @@ class Actor:
     roles: frozenset[Role]
     bureau: str
     cert_no: str | None = None
+    # The flows whose cases this user reads (his roles' declared scopes, Library.readable_flows);
+    # None: every case of his bureau. Set where a request's user is resolved.
+    reads: frozenset[str] | None = None
+
+    def may_read(self, flow_key: str) -> bool:
+        return self.reads is None or flow_key in self.reads
 
 
 @dataclass
@@ -95,6 +101,8 @@ class CaseModel:
     id: int | None = None
     number: str | None = None
     links: list[dict[str, Any]] = field(default_factory=list)  # links made by this firing
+    # Who last fired each trigger on the case (username): what separation of duties compares.
+    acted_by: dict[str, str] = field(default_factory=dict)
 
     def open_clocks(self, key: str) -> list[ClockState]:
         return [c for c in self.clocks if c.key == key and c.open]

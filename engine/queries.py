@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from engine.clocks import days_late
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.library import Library
 from engine.model import Actor
 from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty
@@ -50,11 +50,18 @@ class CaseFilter:
     states: list[tuple[str, str]] | None = None  # one of these (flow, state) pairs
 
 
-def case_conditions(bureau: str, f: CaseFilter, as_of: datetime) -> list[Any]:
-    """The WHERE clause of a case list: one bureau's summary rows matching ``f``."""
+def case_conditions(
+    bureau: str, f: CaseFilter, as_of: datetime, reads: frozenset[str] | None = None
+) -> list[Any]:
+    """The WHERE clause of a case list: one bureau's summary rows matching ``f``.
+
+    ``reads`` is the reader's scope (``Actor.reads``): only cases of those flows; None: all.
+    """
     moment = to_db(as_of)
     s = CaseSummary
     where: list[Any] = [col(s.bureau_code) == bureau]
+    if reads is not None:
+        where.append(col(s.flow_key).in_(sorted(reads)))
     if f.q:
         needle = f.q.strip()
         where.append(
@@ -104,11 +111,11 @@ def case_conditions(bureau: str, f: CaseFilter, as_of: datetime) -> list[Any]:
 SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
 
 
-def case_query(bureau: str, f: CaseFilter, as_of: datetime) -> Any:
+def case_query(bureau: str, f: CaseFilter, as_of: datetime, reads: frozenset[str] | None = None) -> Any:
     """The matching summary rows (plain rows, not ORM objects), most pressing first: an index order."""
     return (
         sa_select(SUMMARY)
-        .where(*case_conditions(bureau, f, as_of))
+        .where(*case_conditions(bureau, f, as_of, reads))
         .order_by(SUMMARY.c.sort_due, SUMMARY.c.case_id.desc())
     )
 
@@ -127,8 +134,10 @@ def list_cases(
     moment = as_of or datetime.now().astimezone()
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
-    query = case_query(actor.bureau, f, moment)
-    counted = sa_select(func.count()).select_from(SUMMARY).where(*case_conditions(actor.bureau, f, moment))
+    query = case_query(actor.bureau, f, moment, actor.reads)
+    counted = sa_select(func.count()).select_from(SUMMARY).where(
+        *case_conditions(actor.bureau, f, moment, actor.reads)
+    )
     with engine.connect() as connection:
         total = connection.execute(counted).scalar_one()
         rows = connection.execute(query.offset((page - 1) * size).limit(size)).all()
@@ -143,7 +152,7 @@ def list_cases(
 
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
-    query = case_query(actor.bureau, f, as_of)
+    query = case_query(actor.bureau, f, as_of, actor.reads)
     with engine.connect() as connection:
         for row in connection.execute(query.execution_options(yield_per=500)):
             yield case_row(row, as_of)
@@ -204,10 +213,14 @@ class DutyFilter:
     status: str | None = None  # overdue | due_soon; both when None
 
 
-def _duty_conditions(bureau: str, f: DutyFilter, as_of: datetime) -> list[Any]:
+def _duty_conditions(
+    bureau: str, f: DutyFilter, as_of: datetime, reads: frozenset[str] | None = None
+) -> list[Any]:
     moment = to_db(as_of)
     d = OpenDuty
     where: list[Any] = [col(d.bureau_code) == bureau, col(d.party) == False, col(d.due_soon_at) <= moment]  # noqa: E712
+    if reads is not None:
+        where.append(col(d.flow_key).in_(sorted(reads)))
     if f.status == "overdue":
         where.append(col(d.due_at) < moment)
     elif f.status == "due_soon":
@@ -226,11 +239,11 @@ def _duty_conditions(bureau: str, f: DutyFilter, as_of: datetime) -> list[Any]:
     return where
 
 
-def _duty_query(bureau: str, f: DutyFilter, as_of: datetime) -> Any:
+def _duty_query(bureau: str, f: DutyFilter, as_of: datetime, reads: frozenset[str] | None) -> Any:
     return (
         select(OpenDuty, CaseSummary)
         .join(CaseSummary, col(CaseSummary.case_id) == col(OpenDuty.case_id))
-        .where(*_duty_conditions(bureau, f, as_of))
+        .where(*_duty_conditions(bureau, f, as_of, reads))
         .order_by(col(OpenDuty.due_at), col(OpenDuty.clock_id))
     )
 
@@ -253,10 +266,10 @@ def dashboard(
     with Session(engine) as session:
         late = func.sum(case((col(OpenDuty.due_at) < moment, 1), else_=0))
         counted = session.exec(
-            select(func.count(), late).select_from(OpenDuty).where(*_duty_conditions(actor.bureau, f, as_of))
+            select(func.count(), late).select_from(OpenDuty).where(*_duty_conditions(actor.bureau, f, as_of, actor.reads))
         ).one()
         total, overdue = int(counted[0]), int(counted[1] or 0)
-        rows = session.exec(_duty_query(actor.bureau, f, as_of).offset((page - 1) * size).limit(size)).all()
+        rows = session.exec(_duty_query(actor.bureau, f, as_of, actor.reads).offset((page - 1) * size).limit(size)).all()
         return {
             "as_of": as_of.isoformat(),
             "overdue": overdue,
@@ -272,7 +285,7 @@ def iter_duties(
     engine: Engine, library: Library, actor: Actor, as_of: datetime, f: DutyFilter
 ) -> Iterator[dict[str, Any]]:
     with Session(engine) as session:
-        for duty, summary in session.exec(_duty_query(actor.bureau, f, as_of).execution_options(yield_per=500)):
+        for duty, summary in session.exec(_duty_query(actor.bureau, f, as_of, actor.reads).execution_options(yield_per=500)):
             yield duty_row(library, duty, summary, as_of)
 
 
@@ -308,7 +321,7 @@ def dashboard_groups(
     """Overdue and due-soon counts (and days late) per department, officer, item or flow."""
     f = f or DutyFilter()
     moment = to_db(as_of)
-    where = _duty_conditions(actor.bureau, f, as_of)
+    where = _duty_conditions(actor.bureau, f, as_of, actor.reads)
     late = col(OpenDuty.due_at) < moment
     with Session(engine) as session:
         days = _days_late_sql(session.get_bind().dialect.name, local(as_of).date())
@@ -392,4 +405,6 @@ def document_pdf(engine: Engine, actor: Actor, case_id: int, doc_id: int) -> Doc
         doc = session.get(Document, doc_id)
         if row is None or row.bureau_code != actor.bureau or doc is None or doc.case_id != case_id:
             raise NotFound("DOCUMENT_NOT_FOUND", f"本案没有编号为{doc_id}的文书", doc_id=doc_id)
+        if not actor.may_read(row.flow_key):
+            raise Forbidden("CASE_OUT_OF_SCOPE", "您的岗位不能查阅此类案件的文书", case_id=case_id)
         return doc

@@ -77,6 +77,7 @@ def model_of(session: Session, row: Case) -> CaseModel:
         last_occurred_at=from_db(row.last_occurred_at) if row.last_occurred_at else None,
         last_seq=row.last_seq,
         clocks=[clock_state_of(c) for c in clocks],
+        acted_by=dict(row.acted_by or {}),
     )
 
 

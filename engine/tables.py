@@ -53,6 +53,8 @@ class Case(SQLModel, table=True):
     head_hash: str = Field(default="", max_length=64)
     last_occurred_at: datetime | None = None
     closed_at: datetime | None = None  # when the case first reached a final state
+    # Who last fired each trigger (trigger → username): what separation of duties compares.
+    acted_by: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class CaseLink(SQLModel, table=True):
@@ -84,6 +86,7 @@ class Event(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    hash_version: int = 2  # engine.events: 1 for events recorded before the label was hashed
 
 
 class Clock(SQLModel, table=True):

@@ -14,13 +14,14 @@ import yaml
 from pydantic import ValidationError
 
 from engine.checks import check_flow
-from engine.definitions import Catalogue, FlowSpec
+from engine.definitions import Catalogue, FlowSpec, RoleScopes
 from engine.errors import DefinitionError
 from engine.library import Library
 
 HERE = Path(__file__).parent
 FLOWS = HERE / "flows"
 CATALOGUES = HERE / "catalogues"
+ROLES = HERE / "roles.yaml"
 BUREAUS = ("gaoyi", "xiangdu", "xinji", "zhaoxian", "shandan")
 
 
@@ -58,8 +59,15 @@ def load_catalogue(path: Path) -> Catalogue:
     return catalogue
 
 
-def load_library(flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES) -> Library:
-    library = Library()
+def load_roles(path: Path) -> RoleScopes:
+    try:
+        return RoleScopes.model_validate(_read(path))
+    except ValidationError as error:
+        raise _explain(path, error) from None
+
+
+def load_library(flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES, roles: Path = ROLES) -> Library:
+    library = Library(read_scopes=dict(load_roles(roles).read_scope))
     for path in sorted(flows_dir.glob("*.yaml")):
         flow = load_flow(path)
         if (flow.key, flow.version) in library.flows:

@@ -22,7 +22,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from api.deps import AppState, State
+from api.deps import AppState, State, scoped
 from api.security import read_token
 from api.users import actor_of, user_by_name
 from engine.definitions import ROLE_LABELS, Role
@@ -113,7 +113,7 @@ def session_actor(request: Request, state: AppState) -> Actor | None:
     user = user_by_name(state.engine, username) if username else None
     if user is None or not user.active:
         return None
-    return actor_of(user)
+    return scoped(actor_of(user), state.library)
 
 
 def page_actor(request: Request, state: State) -> Actor:

@@ -204,7 +204,7 @@ def test_numbers_are_gap_free_per_bureau_kind_and_year(api: Api) -> None:
         json={
             "item": "1",
             "party": {"name": "高邑某诊所", "type": "organisation", "address": "高邑县"},
-            "officers": [{"name": "甲", "cert_no": "G1"}, {"name": "乙", "cert_no": "G2"}],
+            "officers": [{"name": "高邑执法", "cert_no": "GY-001"}, {"name": "乙", "cert_no": "G2"}],
             "data": {"lead_summary": "举报", "violation_ended_on": "2026-02-01"},
             "occurred_at": at("2026-03-02 09:00").isoformat(),
         },

@@ -59,6 +59,10 @@ def test_minimal_flow_loads(tmp_path: Path) -> None:
          "give exactly one of amount or amount_from"),
         (variant(transitions=[{"trigger": "go", "label": "前进", "source": "a", "dest": "b", "roles": ["king"]}]),
          "roles"),
+        (variant(transitions=[{"trigger": "go", "label": "前进", "source": "a", "dest": "b", "roles": ["clerk"],
+                               "distinct_from": ["propose"]}]), "transitions.go.distinct_from: unknown trigger 'propose'"),
+        (variant(transitions=[{"trigger": "go", "label": "前进", "source": "a", "dest": "b", "roles": ["clerk"],
+                               "own_officers": "yes please"}]), "own_officers"),
     ],
 )
 def test_bad_flows_are_rejected_with_file_and_key(tmp_path: Path, data: dict[str, Any], message: str) -> None:
@@ -90,3 +94,26 @@ def test_the_same_version_twice_is_rejected(tmp_path: Path) -> None:
 def test_shipped_flows_pass_the_checks() -> None:
     library = load_library()
     assert ("penalty", 1) in library.flows
+
+
+def test_every_role_declares_its_reading_scope(tmp_path: Path) -> None:
+    from processes.loader import load_roles
+
+    path = tmp_path / "roles.yaml"
+    path.write_text("read_scope: {officer: bureau, clerk: opened_flows}", encoding="utf-8")
+    with pytest.raises(DefinitionError, match="roles.yaml: .*no scope declared for role 'reviewer'"):
+        load_roles(path)
+    path.write_text("read_scope: {officer: bureau, clerk: everything}", encoding="utf-8")
+    with pytest.raises(DefinitionError, match="roles.yaml: read_scope.clerk"):
+        load_roles(path)
+
+
+def test_a_clerk_reads_the_flows_a_clerk_opens_and_a_supervisor_reads_all() -> None:
+    from engine.definitions import Role
+
+    library = load_library()
+    clerk = library.readable_flows(frozenset({Role.clerk}))
+    assert clerk is not None
+    assert "application" in clerk and "penalty" not in clerk and "sealing" not in clerk
+    assert library.readable_flows(frozenset({Role.supervisor})) is None
+    assert library.readable_flows(frozenset({Role.clerk, Role.officer})) is None  # the union
