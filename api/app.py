@@ -8,7 +8,7 @@ from api import errors
 from api.config import Settings, load_settings
 from api.deps import AppState
 from api.pages import router as pages_router
-from api.routes import auth, cases, catalogue, dashboard
+from api.routes import admin, auth, cases, catalogue, dashboard
 from api.routes import documents as document_routes
 from documents.issuer import PdfIssuer
 from engine.cases import CaseService
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
     issuer = _document_issuer(settings)
     app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))
     errors.install(app)
-    for module in (auth, catalogue, cases, dashboard):
+    for module in (auth, catalogue, cases, dashboard, admin):
         app.include_router(module.router)
     app.include_router(document_routes.router)
     app.include_router(pages_router)

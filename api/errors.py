@@ -8,13 +8,22 @@ from fastapi.responses import JSONResponse
 
 from engine.errors import DomainError
 
-STATUS = {"conflict": 409, "not_found": 404, "invalid": 422, "forbidden": 403, "unauthenticated": 401}
+STATUS = {
+    "conflict": 409,
+    "not_found": 404,
+    "invalid": 422,
+    "forbidden": 403,
+    "unauthenticated": 401,
+    "throttled": 429,
+}
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if error.kind == "unauthenticated" else None
+        if error.kind == "throttled":
+            headers = {"Retry-After": str(error.detail.get("retry_after", 60))}
         return JSONResponse(
             {"code": error.code, "message": error.message, "detail": error.detail},
             status_code=STATUS[error.kind],
