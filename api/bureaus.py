@@ -12,7 +12,7 @@ from api.users import actor_name
 from engine import admin_log, bureau_settings
 from engine.model import Actor
 from engine.persistence import unit_of_work
-from engine.tables import AdminEvent, Bureau
+from engine.tables import AdminEvent, Bureau, User
 
 
 def settings_of(engine: Engine, bureau: str) -> dict[str, Any]:
@@ -46,12 +46,13 @@ def record_rows(engine: Engine, bureau: str, limit: int = 100, offset: int = 0) 
     """The bureau's record of administration, newest first, in words an administrator reads."""
     with Session(engine) as session:
         total = len(session.exec(select(AdminEvent.id).where(col(AdminEvent.bureau_code) == bureau)).all())
+        names = {u.username: u.name for u in session.exec(select(User).where(col(User.bureau_code) == bureau))}
         rows = [
             {
                 "seq": e.seq,
                 "recorded_at": e.recorded_at.isoformat(),
                 "actor": e.actor,
-                "actor_label": admin_log.actor_label(e.actor),
+                "actor_label": f"{names[e.actor]}（{e.actor}）" if e.actor in names else admin_log.actor_label(e.actor),
                 "action": e.action,
                 "action_label": admin_log.ACTION_LABELS.get(e.action, e.action),
                 "target": e.target,

@@ -183,6 +183,8 @@ def actor_label(actor: str) -> str:
     """Who made a change: a user name, or the command line of a system account."""
     if actor.startswith("cli:"):
         return f"命令行（系统账户 {actor.removeprefix('cli:')}）"
+    if actor == "system":
+        return "系统（初始化或演示数据）"
     return actor
 
 
