@@ -12,8 +12,9 @@ import typer
 import yaml
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
-from api.config import load_settings
+from api.config import Settings, load_settings
 from engine.errors import DomainError
 
 app = typer.Typer(help="caseflow：医疗保障局权责清单事项办理系统", no_args_is_help=True)
@@ -32,7 +33,7 @@ app.add_typer(certificates_app, name="certificates")
 console = Console(soft_wrap=True)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> tuple[Settings, Engine]:
     from api.bootstrap import prepare_database
     from engine.persistence import make_engine
     from processes.loader import default_library
@@ -43,7 +44,7 @@ def _engine():  # type: ignore[no-untyped-def]
     return settings, engine
 
 
-def _where(settings) -> str:  # type: ignore[no-untyped-def]
+def _where(settings: Settings) -> str:
     return str(settings.sqlite_path) if settings.sqlite_path else settings.database_url.split("@")[-1]
 
 
