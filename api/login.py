@@ -10,6 +10,7 @@ that logout, a password change or disabling the user ends.
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -24,6 +25,10 @@ from engine.model import Actor
 from engine.persistence import unit_of_work
 
 STALE = timedelta(days=30)
+# A lock set moments ago may be the work of parallel logins that are about to succeed (a
+# script logging in several times at once) and so clear it; a refused attempt waits that
+# long for them to settle before it answers. Wrong guesses leave the lock in place.
+SETTLE = timedelta(seconds=3)
 
 
 class Unauthenticated(DomainError):
@@ -68,8 +73,9 @@ def log_in(engine: Engine, settings: Settings, username: str, password: str, cli
             f"本机登录失败次数过多，请{minutes}分钟后再试",
             retry_after=minutes * 60,
         )
-    locked = login_throttle.reserve(engine, login_throttle.ACCOUNT, username, account_limit(settings), now)
+    locked = _reserve_account(engine, account_limit(settings), username)
     if locked is not None:
+        now = datetime.now(UTC)
         raise Unauthenticated(
             "ACCOUNT_LOCKED",
             f"连续登录失败次数过多，账户已暂时锁定，请{_minutes(locked, now)}分钟后再试",
@@ -92,6 +98,16 @@ def log_in(engine: Engine, settings: Settings, username: str, password: str, cli
         login_throttle.forget_stale(session, now, STALE)
     login_throttle.give_back(engine, login_throttle.CLIENT, client, client_limit(settings))
     return actor_of(user), make_token(user.username, session_id, settings.secret, settings.token_minutes)
+
+
+def _reserve_account(engine: Engine, limit: Limit, username: str) -> datetime | None:
+    """Reserve an attempt on the account name; the end of its lock if refused (after settling)."""
+    while True:
+        now = datetime.now(UTC)
+        locked = login_throttle.reserve(engine, login_throttle.ACCOUNT, username, limit, now)
+        if locked is None or now - (locked - limit.lock) > SETTLE:
+            return locked
+        time.sleep(0.05)
 
 
 def new_session(engine: Engine, settings: Settings, actor: Actor, client: str) -> str:

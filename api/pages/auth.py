@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.config import Settings
 from api.deps import AppState, State, client_address
@@ -66,8 +67,9 @@ async def login(request: Request, state: State) -> Response:
     next_url = _safe_next(str(form.get("next") or ""))
     try:
         check_csrf(request, state, form)
-        actor, token = log_in(
-            state.engine, state.settings, username, str(form.get("password") or ""), client_address(request)
+        # hashing and the database take a while: off the event loop, like the API's sync route
+        actor, token = await run_in_threadpool(
+            log_in, state.engine, state.settings, username, str(form.get("password") or ""), client_address(request)
         )
     except DomainError as error:
         status = {"forbidden": 403, "throttled": 429}.get(error.kind, 401)
