@@ -35,7 +35,7 @@ def save_settings(engine: Engine, bureau: str, settings: dict[str, Any], *, by: 
             bureau=bureau,
             actor=actor_name(by),
             action="settings.change",
-            target=bureau,
+            target="本局设置",
             details={"changes": changed},
             at=datetime.now(UTC),
         )
