@@ -90,6 +90,9 @@ def _link_certificate(
 ) -> bool:
     """Register a user's 执法证, or link it if the same person's other account holds it already.
 
+    The same person may have two accounts (a reviewer who was an officer, a transfer between
+    bureaus); another person's certificate number is refused.
+
     Returns whether a new certificate was registered.
     """
     held = session.exec(
@@ -99,7 +102,7 @@ def _link_certificate(
     ).first()
     if held is not None:
         cert, holder = held
-        if holder.name != user.name or holder.bureau_code != user.bureau_code:
+        if holder.name != user.name:
             raise InvalidInput(
                 "CERT_NO_TAKEN", f"执法证号“{cert_no}”已登记给{holder.name}，不能重复登记", cert_no=cert_no
             )
