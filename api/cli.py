@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +14,9 @@ import typer
 import yaml
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
-from api.config import load_settings
+from api.config import Settings, load_settings
 from engine.errors import DomainError
 
 app = typer.Typer(help="caseflow：医疗保障局权责清单事项办理系统", no_args_is_help=True)
@@ -24,6 +27,7 @@ audit_app = typer.Typer(help="审计")
 catalogue_app = typer.Typer(help="权责清单")
 readmodel_app = typer.Typer(help="列表与看板的读模型")
 documents_app = typer.Typer(help="文书")
+certificates_app = typer.Typer(help="执法证与法律职业资格登记")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(calendar_app, name="calendar")
@@ -31,10 +35,11 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(readmodel_app, name="readmodel")
 app.add_typer(documents_app, name="documents")
+app.add_typer(certificates_app, name="certificates")
 console = Console(soft_wrap=True)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> tuple[Settings, Engine]:
     from api.bootstrap import prepare_database
     from engine.persistence import make_engine
     from processes.loader import default_library
@@ -58,7 +63,7 @@ def _database():  # type: ignore[no-untyped-def]
         engine.dispose()
 
 
-def _where(settings) -> str:  # type: ignore[no-untyped-def]
+def _where(settings: Settings) -> str:
     return str(settings.sqlite_path) if settings.sqlite_path else settings.database_url.split("@")[-1]
 
 
@@ -100,6 +105,26 @@ def db_upgrade() -> None:
     console.print(f"数据库已升级到最新版本：{_where(settings)}")
 
 
+def _who() -> str:
+    """Changes made at the command line are recorded as made by the system account running it."""
+    return f"cli:{getpass.getuser()}"
+
+
+def _fail(error: DomainError) -> typer.Exit:
+    console.print(f"[red]{error.code}[/red] {error.message}")
+    return typer.Exit(2)
+
+
+def _day(text: str | None, label: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"[red]DATE_INVALID[/red] {label}不是有效日期：{text}（应为 2026-01-31 这样的格式）")
+        raise typer.Exit(2) from None
+
+
 @users_app.command("create")
 def users_create(
     username: str,
@@ -107,21 +132,152 @@ def users_create(
     role: Annotated[
         list[str], typer.Option(help="角色：officer clerk reviewer head supervisor admin（可重复）")
     ],
-    password: Annotated[str, typer.Option(help="密码（至少8位）")],
-    cert_no: Annotated[str | None, typer.Option(help="执法证号（执法人员必填）")] = None,
+    password: Annotated[str, typer.Option(help="密码（至少10位，混合字母、数字或符号，不含用户名）")],
+    cert_no: Annotated[str | None, typer.Option(help="执法证号（执法人员必填），同时登记到执法证登记册")] = None,
+    cert_valid_from: Annotated[str | None, typer.Option(help="执法证有效期起（YYYY-MM-DD，可不填）")] = None,
+    cert_valid_to: Annotated[str | None, typer.Option(help="执法证有效期止（YYYY-MM-DD，可不填）")] = None,
     name: Annotated[str | None, typer.Option(help="姓名")] = None,
+    department: Annotated[str | None, typer.Option(help="承办机构（须已在系统管理中设置）")] = None,
 ) -> None:
+    """Create a user; an officer's certificate is registered (without dates: 有效期未登记)."""
     from api.users import create_user
 
+    valid_from, valid_to = _day(cert_valid_from, "执法证有效期起"), _day(cert_valid_to, "执法证有效期止")
     _, engine = _engine()
     try:
         create_user(
-            engine, username, bureau=bureau, roles=role, password=password, cert_no=cert_no, name=name
+            engine, username, bureau=bureau, roles=role, password=password, cert_no=cert_no, name=name,
+            cert_valid_from=valid_from, cert_valid_to=valid_to, department=department, by=_who(),
         )
     except DomainError as error:
-        console.print(f"[red]{error.code}[/red] {error.message}")
-        raise typer.Exit(2) from None
+        raise _fail(error) from None
     console.print(f"已创建用户 {username}（{bureau}，{'、'.join(role)}）")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option(help="新密码；不填则在终端中输入（不回显）")
+    ] = None,
+) -> None:
+    """Set a user's password; every session of the user ends at once."""
+    from api.users import reset_password
+
+    if password is None:
+        password = typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+    _, engine = _engine()
+    try:
+        ended = reset_password(engine, None, username, password, by=_who())
+    except DomainError as error:
+        raise _fail(error) from None
+    console.print(f"已为 {username} 设置新密码，结束了{ended}处登录")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable a user: every session ends and logging in is refused."""
+    from api.users import set_active
+
+    _, engine = _engine()
+    try:
+        ended = set_active(engine, None, username, False, by=_who())
+    except DomainError as error:
+        raise _fail(error) from None
+    console.print(f"已停用 {username}，结束了{ended}处登录")
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Enable a disabled user again."""
+    from api.users import set_active
+
+    _, engine = _engine()
+    try:
+        set_active(engine, None, username, True, by=_who())
+    except DomainError as error:
+        raise _fail(error) from None
+    console.print(f"已启用 {username}")
+
+
+@users_app.command("list")
+def users_list(bureau: str) -> None:
+    """A bureau's users with roles, department, certificate and state."""
+    from api.pages.web import role_labels
+    from api.users import listing
+
+    _, engine = _engine()
+    table = Table("用户名", "姓名", "角色", "承办机构", "执法证号", "状态")
+    for user in listing(engine, bureau):
+        state = "启用" if user["active"] else "停用"
+        if user["locked_until"]:
+            state += "（登录锁定中）"
+        table.add_row(
+            user["username"], user["name"], role_labels(user["roles"]), user["department"] or "",
+            user["cert_no"] or "", state,
+        )
+    console.print(table)
+
+
+@certificates_app.command("add")
+def certificates_add(
+    number: str,
+    user: Annotated[str, typer.Option("--user", help="持证人的用户名")],
+    valid_from: Annotated[str | None, typer.Option(help="有效期起（YYYY-MM-DD）")] = None,
+    valid_to: Annotated[str | None, typer.Option(help="有效期止（YYYY-MM-DD）")] = None,
+    issuer: Annotated[str | None, typer.Option(help="发证机关")] = None,
+    legal: Annotated[bool, typer.Option("--legal", help="登记法律职业资格证书（默认登记执法证）")] = False,
+) -> None:
+    """Register a 执法证 (or with --legal a 法律职业资格) for a user."""
+    from api.registers import add_certificate
+
+    start, end = _day(valid_from, "有效期起"), _day(valid_to, "有效期止")
+    _, engine = _engine()
+    try:
+        cert = add_certificate(
+            engine, user, number, by=_who(), kind="legal" if legal else "enforcement",
+            valid_from=start, valid_to=end, issuer=issuer,
+        )
+    except DomainError as error:
+        raise _fail(error) from None
+    span = f"{start or '…'} 至 {end or '…'}" if start or end else "有效期未登记"
+    console.print(f"已登记 {cert.number}（持证人 {user}，{span}）")
+
+
+@certificates_app.command("list")
+def certificates_list(
+    bureau: Annotated[str | None, typer.Option(help="只列出一个医保局的证件")] = None,
+    on: Annotated[str | None, typer.Option(help="按哪一天判断状态（YYYY-MM-DD，默认今天）")] = None,
+) -> None:
+    """The certificate register with each certificate's status."""
+    from api.registers import certificate_rows
+
+    day = _day(on, "日期") or date.today()
+    _, engine = _engine()
+    table = Table("类别", "证号", "持证人", "医保局", "有效期起", "有效期止", "状态", title=f"证件登记（{day}）")
+    for row in certificate_rows(engine, bureau, day):
+        table.add_row(
+            row["kind_label"], row["number"], f"{row['holder']}（{row['username']}）", row["bureau"],
+            row["valid_from"] or "未登记", row["valid_to"] or "未登记", row["status_label"],
+        )
+    console.print(table)
+
+
+@certificates_app.command("revoke")
+def certificates_revoke(
+    number: str,
+    reason: Annotated[str, typer.Option(help="注销原因")],
+    legal: Annotated[bool, typer.Option("--legal", help="注销法律职业资格证书（默认执法证）")] = False,
+) -> None:
+    """Revoke a certificate; it stays in the register as 已注销."""
+    from api.registers import revoke_certificate
+
+    _, engine = _engine()
+    try:
+        cert = revoke_certificate(engine, number, reason, by=_who(), kind="legal" if legal else "enforcement")
+    except DomainError as error:
+        raise _fail(error) from None
+    console.print(f"已注销 {cert.number}")
 
 
 @calendar_app.command("load")

@@ -1,4 +1,4 @@
-"""Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET,
+"""Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET, login limits,
 CASEFLOW_MAX_BODY_BYTES (the largest request body accepted; larger ones get 413)."""
 
 from __future__ import annotations
@@ -17,6 +17,14 @@ class Settings:
     token_minutes: int = 8 * 60
     secure_cookies: bool = False
     max_body_bytes: int = 2 * 1024 * 1024
+    # lockout per account name: this many attempts within the window lock it for lock minutes
+    login_attempts: int = 5
+    login_window_minutes: int = 60
+    login_lock_minutes: int = 15
+    # throttling per client address (failed logins; a whole office may share one address)
+    client_attempts: int = 30
+    client_window_minutes: int = 15
+    client_lock_minutes: int = 15
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -35,7 +43,27 @@ def load_settings() -> Settings:
         secret=secret,
         secure_cookies=os.environ.get("CASEFLOW_SECURE_COOKIES", "0") == "1",
         max_body_bytes=int(os.environ.get("CASEFLOW_MAX_BODY_BYTES") or Settings.max_body_bytes),
+        **{name: _positive(name) for name in _LIMITS if f"CASEFLOW_{name.upper()}" in os.environ},
     )
+
+
+_LIMITS = (
+    "token_minutes",
+    "login_attempts",
+    "login_window_minutes",
+    "login_lock_minutes",
+    "client_attempts",
+    "client_window_minutes",
+    "client_lock_minutes",
+)
+
+
+def _positive(name: str) -> int:
+    variable = f"CASEFLOW_{name.upper()}"
+    raw = os.environ[variable].strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"环境变量 {variable} 须为正整数，实为“{raw}”")
+    return int(raw)
 
 
 def _stored_secret(data_dir: Path) -> str:

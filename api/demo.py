@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -23,6 +23,7 @@ USERS: list[dict[str, Any]] = [
     {"username": "zhoujie", "name": "周杰", "roles": ["supervisor"], "cert_no": None},
     {"username": "admin", "name": "系统管理员", "roles": ["admin"], "cert_no": None},
 ]
+CERTIFICATES_VALID = (date(2020, 1, 1), date(2030, 12, 31))  # the demo officers' 执法证
 OFFICERS = [{"name": "张伟", "cert_no": "冀130181001"}, {"name": "李强", "cert_no": "冀130181002"}]
 
 
@@ -40,6 +41,8 @@ def load_demo(state: AppState) -> Iterator[str]:
                 password=PASSWORD,
                 name=user["name"],
                 cert_no=user["cert_no"],
+                cert_valid_from=CERTIFICATES_VALID[0] if user["cert_no"] else None,
+                cert_valid_to=CERTIFICATES_VALID[1] if user["cert_no"] else None,
             )
         _demo_cases(state)
     yield f"演示数据（{BUREAU} 辛集市医疗保障局），所有演示用户的密码：{PASSWORD}"

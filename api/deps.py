@@ -10,10 +10,8 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.engine import Engine
 
 from api.config import Settings
-from api.security import read_token
-from api.users import actor_of, user_by_name
+from api.login import Unauthenticated, actor_of_token
 from engine.cases import CaseService
-from engine.errors import DomainError
 from engine.library import Library
 from engine.model import Actor
 
@@ -28,8 +26,7 @@ class AppState:
     cases: CaseService
 
 
-class Unauthenticated(DomainError):
-    kind = "unauthenticated"
+__all__ = ["AppState", "CurrentActor", "State", "Unauthenticated", "bearer_or_cookie", "client_address"]
 
 
 def app_state(request: Request) -> AppState:
@@ -40,14 +37,22 @@ def app_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(app_state)]
 
 
-def current_actor(request: Request, state: State, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
-    """The user of a bearer token (API) or of the session cookie (pages)."""
-    token = token or request.cookies.get("caseflow_session")
-    username = read_token(token, state.settings.secret) if token else None
-    user = user_by_name(state.engine, username) if username else None
-    if user is None or not user.active:
+def bearer_or_cookie(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> str | None:
+    """The bearer token (API) or the session cookie (pages)."""
+    return token or request.cookies.get("caseflow_session")
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (uvicorn --proxy-headers sets it behind a proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+def current_actor(state: State, token: Annotated[str | None, Depends(bearer_or_cookie)]) -> Actor:
+    """The user of an open session, named by a bearer token or the session cookie."""
+    actor = actor_of_token(state.engine, state.settings, token)
+    if actor is None:
         raise Unauthenticated("NOT_AUTHENTICATED", "请先登录")
-    return scoped(actor_of(user), state.library)
+    return scoped(actor, state.library)
 
 
 def scoped(actor: Actor, library: Library) -> Actor:

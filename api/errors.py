@@ -17,7 +17,14 @@ from starlette.exceptions import HTTPException
 
 from engine.errors import DomainError
 
-STATUS = {"conflict": 409, "not_found": 404, "invalid": 422, "forbidden": 403, "unauthenticated": 401}
+STATUS = {
+    "conflict": 409,
+    "not_found": 404,
+    "invalid": 422,
+    "forbidden": 403,
+    "unauthenticated": 401,
+    "throttled": 429,
+}
 
 HTTP_ERRORS = {
     400: ("BAD_REQUEST", "请求无法解析，请检查提交的内容"),
@@ -111,6 +118,8 @@ def install(app: FastAPI) -> None:
         if not is_api(request):
             return _page(request, error, status)
         headers = {"WWW-Authenticate": "Bearer"} if error.kind == "unauthenticated" else None
+        if error.kind == "throttled":
+            headers = {"Retry-After": str(error.detail.get("retry_after", 60))}
         return _json(status, error.code, error.message, error.detail, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -1,8 +1,9 @@
-"""Password hashing (pwdlib, Argon2) and bearer tokens (JWT, HS256)."""
+"""Password hashing (pwdlib, Argon2) and bearer tokens (JWT, HS256) naming a server-side session."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -18,15 +19,27 @@ def verify_password(password: str, hashed: str) -> bool:
     return _hasher.verify(password, hashed)
 
 
-def make_token(username: str, secret: str, minutes: int) -> str:
+@cache
+def _decoy() -> str:
+    return _hasher.hash("caseflow decoy password, never valid")
+
+
+def verify_decoy(password: str) -> None:
+    """Spend the time of a real check when there is no user, so timing does not reveal names."""
+    _hasher.verify(password, _decoy())
+
+
+def make_token(username: str, session_id: str, secret: str, minutes: int) -> str:
     now = datetime.now(UTC)
-    return jwt.encode({"sub": username, "iat": now, "exp": now + timedelta(minutes=minutes)}, secret, "HS256")
+    claims = {"sub": username, "sid": session_id, "iat": now, "exp": now + timedelta(minutes=minutes)}
+    return jwt.encode(claims, secret, "HS256")
 
 
 def read_token(token: str, secret: str) -> str | None:
+    """The session id of a well-signed, unexpired token, or None."""
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"])
     except jwt.PyJWTError:
         return None
-    subject = claims.get("sub")
-    return subject if isinstance(subject, str) else None
+    session_id = claims.get("sid")
+    return session_id if isinstance(session_id, str) else None

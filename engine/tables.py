@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
@@ -27,8 +27,7 @@ class User(SQLModel, table=True):
     cert_no: str | None = Field(default=None, max_length=60)
     password_hash: str = Field(max_length=300)
     active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    department_id: int | None = Field(default=None, foreign_key="department.id")  # 承办机构
 
 
 class Case(SQLModel, table=True):
@@ -191,6 +190,86 @@ class RenderJob(SQLModel, table=True):
     done_at: datetime | None = None
     done_by: str | None = Field(default=None, max_length=120)
     error: str | None = Field(default=None, max_length=500)
+
+
+
+class Department(SQLModel, table=True):
+    """A 承办机构 of a bureau: a section (科室) or a service centre that handles its items."""
+
+    __table_args__ = (UniqueConstraint("bureau_code", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
+    name: str = Field(max_length=80)
+    active: bool = True
+
+
+class Certificate(SQLModel, table=True):
+    """A 执法证 (kind "enforcement") or a 法律职业资格 (kind "legal") held by a user.
+
+    Dates may be unregistered (a certificate entered with a user before its dates were
+    known): such a certificate has no date bounds. Revoked certificates stay in the register.
+    """
+
+    __table_args__ = (UniqueConstraint("kind", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    number: str = Field(index=True, max_length=60)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
+    issuer: str | None = Field(default=None, max_length=120)  # 发证机关
+    valid_from: date | None = None
+    valid_to: date | None = None
+    status: str = Field(default="active", max_length=20)  # active, revoked
+    registered_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = Field(default=None, max_length=200)
+
+
+class LoginSession(SQLModel, table=True):
+    """A server-side login: a token is honoured only while its session row is open."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)  # sha256 of the session id in the token
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+    end_reason: str | None = Field(default=None, max_length=40)
+    client: str = Field(default="", max_length=64)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Login attempts per account name or per client address, counted atomically in the database."""
+
+    __tablename__ = "login_throttle"
+
+    scope: str = Field(primary_key=True, max_length=20)  # account, client
+    key: str = Field(primary_key=True, max_length=200)
+    attempts: int = 0
+    window_start: datetime
+    locked_until: datetime | None = None
+
+
+class AdminEvent(SQLModel, table=True):
+    """Append-only record of settings and account changes, hash-chained per bureau."""
+
+    __tablename__ = "admin_event"
+    __table_args__ = (UniqueConstraint("bureau_code", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
+    seq: int
+    action: str = Field(max_length=40)
+    target: str = Field(max_length=120)
+    actor: str = Field(max_length=80)
+    recorded_at: datetime
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
 
 
 # The read model's tables live in their own module; importing them here registers them with the

@@ -1,4 +1,4 @@
-"""Administration: users and roles, the bureau's settings, working-day calendars by year."""
+"""Administration overview: users, departments, the bureau's settings, calendars, the recent record."""
 
 from __future__ import annotations
 
@@ -7,46 +7,46 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
 
+from api import registers, users
+from api.bureaus import record_rows, save_settings, settings_of
 from api.deps import AppState, State
 from api.pages.web import PageActor, posted_form, redirect, render, render_error, require_role
-from api.users import create_user
+from engine import bureau_settings
 from engine.calendar import CalendarError
 from engine.definitions import ROLE_LABELS, Role
 from engine.errors import DomainError, InvalidInput
 from engine.model import Actor
-from engine.persistence import unit_of_work
 from engine.recompute import calendar_summary, load_year
-from engine.tables import Bureau, User
 
 router = APIRouter(include_in_schema=False)
 
 # Settings an administrator is most likely to change, shown as their own fields.
-KNOWN_SETTINGS = {
-    "statement_days": "陈述申辩期（工作日）",
-    "legal_review_threshold": "法制审核罚款金额（元，达到即须审核）",
-    "collective_discussion_threshold": "集体讨论罚款金额（元）",
-    "doc_prefix": "文书文号前缀（如 辛医保）",
-    "public_notice_days": "公示期（日）",
-}
+KNOWN_SETTINGS = ["statement_days", "legal_review_threshold", "collective_discussion_threshold", "doc_prefix",
+                  "public_notice_days"]
+
+
+def catalogue_departments(state: AppState, bureau: str) -> list[str]:
+    """The 承办机构 named in the bureau's catalogue, offered when an administrator adds one."""
+    catalogue = state.library.catalogues.get(bureau)
+    named = {item.department for item in catalogue.items if item.department} if catalogue else set()
+    return sorted(named)
 
 
 def _context(state: AppState, actor: Actor) -> dict[str, Any]:
-    with Session(state.engine) as session:
-        users = session.exec(
-            select(User).where(User.bureau_code == actor.bureau).order_by(col(User.username))
-        ).all()
-        bureau = session.exec(select(Bureau).where(Bureau.code == actor.bureau)).one()
-        settings = dict(bureau.settings)
+    settings = settings_of(state.engine, actor.bureau)
+    _, recent = record_rows(state.engine, actor.bureau, limit=10)
     return {
-        "users": users,
+        "users": users.listing(state.engine, actor.bureau),
+        "departments": registers.departments(state.engine, actor.bureau),
+        "catalogue_departments": catalogue_departments(state, actor.bureau),
         "role_labels": ROLE_LABELS,
         "roles": list(Role),
         "settings": settings,
         "settings_json": json.dumps(settings, ensure_ascii=False, indent=2),
-        "known_settings": KNOWN_SETTINGS,
+        "known_settings": {key: bureau_settings.label(key) for key in KNOWN_SETTINGS},
         "calendar": calendar_summary(state.engine, None),
+        "recent": recent,
         "title": "系统管理",
     }
 
@@ -63,7 +63,7 @@ def _page(
         require_role(actor, Role.admin)
     except DomainError as forbidden:
         return render_error(request, state, actor, forbidden)
-    status = 200 if error is None else {"invalid": 422, "forbidden": 403}.get(error.kind, 409)
+    status = 200 if error is None else {"invalid": 422, "forbidden": 403, "not_found": 404}.get(error.kind, 409)
     return render(
         request, state, "admin.html", actor, status_code=status, error=error, notice=notice, form=form,
         **_context(state, actor),
@@ -84,7 +84,7 @@ async def add_user(request: Request, state: State, actor: PageActor) -> Response
         username = str(form.get("username") or "").strip()
         if not username:
             raise InvalidInput("FIELD_REQUIRED", "缺少必填项：用户名", field="username")
-        create_user(
+        users.create_user(
             state.engine,
             username,
             bureau=actor.bureau,
@@ -92,14 +92,44 @@ async def add_user(request: Request, state: State, actor: PageActor) -> Response
             password=str(form.get("password") or ""),
             name=str(form.get("name") or "").strip() or None,
             cert_no=str(form.get("cert_no") or "").strip() or None,
+            department=str(form.get("department") or "").strip() or None,
+            by=actor.username,
         )
     except DomainError as error:
         return _page(request, state, actor, error=error, form=form)
     return redirect("/admin", f"已创建用户 {username}")
 
 
+@router.post("/admin/departments")
+async def add_department(request: Request, state: State, actor: PageActor) -> Response:
+    form = await request.form()
+    try:
+        require_role(actor, Role.admin)
+        await posted_form(request, state)
+        department = registers.add_department(state.engine, actor.bureau, str(form.get("name") or ""), by=actor)
+    except DomainError as error:
+        return _page(request, state, actor, error=error, form=form)
+    return redirect("/admin", f"已新建承办机构 {department.name}")
+
+
+@router.post("/admin/departments/{department_id}")
+async def change_department(request: Request, state: State, actor: PageActor, department_id: int) -> Response:
+    form = await request.form()
+    try:
+        require_role(actor, Role.admin)
+        await posted_form(request, state)
+        name = str(form.get("name") or "").strip() or None
+        active = {"on": True, "off": False}.get(str(form.get("active") or ""))
+        department = registers.update_department(
+            state.engine, actor.bureau, department_id, by=actor, name=name, active=active
+        )
+    except DomainError as error:
+        return _page(request, state, actor, error=error, form=form)
+    return redirect("/admin", f"已保存承办机构 {department.name}")
+
+
 @router.post("/admin/settings")
-async def save_settings(request: Request, state: State, actor: PageActor) -> Response:
+async def save_bureau_settings(request: Request, state: State, actor: PageActor) -> Response:
     form = await request.form()
     try:
         require_role(actor, Role.admin)
@@ -112,21 +142,14 @@ async def save_settings(request: Request, state: State, actor: PageActor) -> Res
             raise InvalidInput("SETTINGS_INVALID", "设置须为 JSON 对象（{…}）")
         for key in KNOWN_SETTINGS:
             raw = str(form.get(f"s.{key}") or "").strip()
-            if not raw:
-                continue
-            if key == "doc_prefix":
-                settings[key] = raw
-            elif raw.isdigit():
-                settings[key] = int(raw)
-            else:
-                raise InvalidInput("SETTINGS_INVALID", f"“{KNOWN_SETTINGS[key]}”须为非负整数：{raw}", field=key)
-        with unit_of_work(state.engine) as session:
-            bureau = session.exec(select(Bureau).where(Bureau.code == actor.bureau)).one()
-            bureau.settings = settings
-            session.add(bureau)
+            if raw:
+                settings[key] = raw  # checked and converted with the rest (an empty field leaves the JSON as it is)
+        changed = save_settings(state.engine, actor.bureau, settings, by=actor)
     except DomainError as error:
         return _page(request, state, actor, error=error, form=form)
-    return redirect("/admin", "本局设置已保存（新的办理操作按新设置执行）")
+    if not changed:
+        return redirect("/admin", "本局设置没有变化")
+    return redirect("/admin", f"本局设置已保存（改动{len(changed)}项，已记入操作记录；新的办理操作按新设置执行）")
 
 
 @router.post("/admin/calendar")

@@ -23,8 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import AppState, State, scoped
-from api.security import read_token
-from api.users import actor_of, user_by_name
+from api.login import actor_of_token
 from engine.definitions import ROLE_LABELS, Role
 from engine.errors import DomainError, Forbidden
 from engine.model import Actor
@@ -108,12 +107,8 @@ TEMPLATES.env.globals["STATUS_EXPLAINED"] = STATUS_EXPLAINED
 
 
 def session_actor(request: Request, state: AppState) -> Actor | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    username = read_token(token, state.settings.secret) if token else None
-    user = user_by_name(state.engine, username) if username else None
-    if user is None or not user.active:
-        return None
-    return scoped(actor_of(user), state.library)
+    actor = actor_of_token(state.engine, state.settings, request.cookies.get(SESSION_COOKIE))
+    return scoped(actor, state.library) if actor is not None else None
 
 
 def page_actor(request: Request, state: State) -> Actor:
@@ -235,7 +230,9 @@ def render(
 
 
 def render_error(request: Request, state: AppState, actor: Actor | None, error: DomainError) -> HTMLResponse:
-    status = {"not_found": 404, "forbidden": 403, "invalid": 422, "unauthenticated": 401}.get(error.kind, 409)
+    status = {"not_found": 404, "forbidden": 403, "invalid": 422, "unauthenticated": 401, "throttled": 429}.get(
+        error.kind, 409
+    )
     return render(request, state, "error.html", actor, status_code=status, error=error)
 
 

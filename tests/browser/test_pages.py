@@ -392,3 +392,80 @@ def test_catalogue_flow_and_admin_pages(new_page: Any) -> None:
     page.goto("/flows/penalty")
     assert page.locator("svg g[data-state=lead_check]").count() == 1
     shot(page, "flow-penalty")
+
+
+def test_admin_manages_a_user_who_then_changes_his_password(new_page: Any) -> None:
+    admin = new_page()
+    login(admin, "admin")
+    admin.fill("#department-name", "基金监管科")
+    admin.click("form[action='/admin/departments'] button[type=submit]")
+    admin.wait_for_load_state()
+    assert "基金监管科" in admin.locator("#departments").inner_text()
+    admin.fill("#new-username", "walker")
+    admin.fill("#new-name", "步行者")
+    admin.fill("#new-password", "walker")
+    admin.check("#new-role-clerk")
+    admin.select_option("#new-department", "基金监管科")
+    admin.click("form[action='/admin/users'] button[type=submit]")
+    admin.wait_for_load_state()
+    assert "密码至少10位" in admin.locator(".error").inner_text()
+    admin.fill("#new-password", "first-pass-123")
+    admin.check("#new-role-clerk")
+    admin.click("form[action='/admin/users'] button[type=submit]")
+    admin.wait_for_load_state()
+    row = admin.locator("#users tr", has_text="walker")
+    assert "基金监管科" in row.inner_text() and "窗口人员" in row.inner_text()
+    row.locator("a").click()
+    admin.wait_for_load_state()
+    assert "用户 步行者" in admin.locator("h1").inner_text()
+    admin.check("#role-supervisor")
+    admin.click("#user-form button[type=submit]")
+    admin.wait_for_load_state()
+    assert "已保存用户信息" in admin.locator(".notice").inner_text()
+    shot(admin, "admin-user")
+
+    walker = new_page()
+    login(walker, "walker", "first-pass-123")
+    assert "/hall" in walker.url
+    walker.click("header a[href='/password']")
+    walker.fill("#current_password", "first-pass-123")
+    walker.fill("#new_password", "second-pass-456")
+    walker.fill("#new_password_again", "second-pass-456")
+    walker.click("#password-form button[type=submit]")
+    walker.wait_for_load_state()
+    assert "密码已修改" in walker.locator(".notice").inner_text()
+    walker.goto("/hall")
+    assert "/hall" in walker.url  # this browser got a fresh session
+
+    admin.fill("#reset-password", "third-pass-789")
+    admin.click("#reset-form button[type=submit]")
+    admin.wait_for_load_state()
+    assert "已重置密码，结束了该用户的1处登录" in admin.locator(".notice").inner_text()
+    walker.goto("/hall")
+    assert "/login" in walker.url  # the reset ended his session
+    login(walker, "walker", "third-pass-789")
+    assert "/hall" in walker.url
+    admin.click("#active-form button[type=submit]")
+    admin.wait_for_load_state()
+    assert admin.locator("#user-state").inner_text() == "停用"
+    walker.goto("/hall")
+    assert "/login" in walker.url
+    login(walker, "walker", "third-pass-789")
+    assert "账户已停用" in walker.locator(".error").inner_text()
+
+    admin.goto("/admin/certificates")
+    assert "有效" in admin.locator("#certificates tr", has_text="冀130181001").inner_text()
+    admin.fill("#cert-number", "冀130181555")
+    admin.select_option("#cert-user", "walker")
+    admin.fill("#cert-from", "2024-01-01")
+    admin.fill("#cert-to", "2028-12-31")
+    admin.click("#add-certificate button[type=submit]")
+    admin.wait_for_load_state()
+    assert "2028-12-31" in admin.locator("#certificates tr", has_text="冀130181555").inner_text()
+    admin.goto("/admin/log")
+    record = admin.locator("#admin-record").inner_text()
+    for words in ("新建承办机构", "新建用户", "修改用户信息", "本人修改密码", "管理员重置密码", "停用用户", "登记证件"):
+        assert words in record
+    assert "系统管理员（admin）" in record and "步行者（walker）" in record
+    assert not re.search(r"[a-z]+_[a-z]+", record)  # no keys of ours on the page
+    shot(admin, "admin-log")

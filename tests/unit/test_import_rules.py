@@ -10,7 +10,7 @@ import pytest
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 FORBIDDEN_EVERYWHERE = {"fastapi", "starlette", "jinja2", "weasyprint", "api", "documents", "processes"}
 PURE = ["definitions.py", "clocks.py", "calendar.py", "timeutil.py", "clockwork.py", "machine.py", "registry.py",
-        "model.py", "checks.py", "events.py", "rules"]
+        "model.py", "checks.py", "events.py", "rules", "passwords.py", "bureau_settings.py"]
 DATABASE = {"sqlalchemy", "sqlmodel", "psycopg", "engine.tables", "engine.persistence", "engine.cases"}
 
 
