@@ -225,6 +225,7 @@ class CaseService:
         found = load_snapshot(session, case_id)
         if found is None or found.row.bureau_code != actor.bureau:
             raise NotFound("CASE_NOT_FOUND", f"本局没有编号为{case_id}的案件", case_id=case_id)
+        refuse_unless_readable(actor, found.row, self.library)
         return found
 
     def _context_of(
