@@ -320,18 +320,25 @@ def calendar_show(year: Annotated[int | None, typer.Argument()] = None) -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Replay every case through its flow and compare with what is stored; report each discrepancy."""
+    from sqlmodel import Session
+
+    from engine.admin_log import verify_all as verify_admin_record
     from engine.audit import verify_database
     from processes.loader import default_library
 
     with _database() as (_, engine):
         report = verify_database(engine, default_library())
+        with Session(engine) as session:
+            admin_broken = verify_admin_record(session)
     for found in report.discrepancies:
         console.print(f"[red]不符[/red] {found}")
-    summary = f"已校验{report.cases}个案件、{report.events}个事件、{report.documents}份文书"
-    if report.clean:
+    for broken in admin_broken:
+        console.print(f"[red]不符[/red] 管理操作记录（{broken.bureau}）第{broken.seq}条：{broken.reason}")
+    summary = f"已校验{report.cases}个案件、{report.events}个事件、{report.documents}份文书及管理操作记录"
+    if report.clean and not admin_broken:
         console.print(f"记录完整：{summary}，事件链、链头、状态、数据、期限与文书均与事件重放一致")
         return
-    console.print(f"[red]发现{len(report.discrepancies)}处不符[/red]（{summary}）")
+    console.print(f"[red]发现{len(report.discrepancies) + len(admin_broken)}处不符[/red]（{summary}）")
     raise typer.Exit(1)
 
 

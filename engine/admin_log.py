@@ -219,3 +219,12 @@ def describe(entry: AdminEvent) -> str:
         if field != "changes":
             parts.append(f"{FIELD_LABELS.get(field, field)}：{_value(field, value)}")
     return "；".join(parts)
+
+
+def verify_all(session: Session) -> list[BrokenEntry]:
+    """The first broken link of each bureau's record of administration (settings, accounts, certificates)."""
+    rows = session.exec(select(AdminEvent).order_by(col(AdminEvent.bureau_code), col(AdminEvent.seq))).all()
+    by_bureau: dict[str, list[AdminEvent]] = {}
+    for row in rows:
+        by_bureau.setdefault(row.bureau_code, []).append(row)
+    return [broken for entries in by_bureau.values() if (broken := verify(entries)) is not None]

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from documents.jobs import drain
 from engine.audit import verify_database
 from engine.backup import backup, restore
 from engine.persistence import make_engine
@@ -35,11 +36,12 @@ def allow_changes(conn: object, dialect: str) -> None:
     """What someone with the database owner's rights can do: drop the append-only guards."""
     run = conn.execute  # type: ignore[attr-defined]
     if dialect == "sqlite":
-        for name in ("event_no_update", "event_no_delete", "document_no_update"):
+        for name in ("event_no_update", "event_no_delete", "document_no_update", "document_pdf_no_update"):
             run(text(f"DROP TRIGGER {name}"))
     else:
         run(text("DROP TRIGGER event_no_change ON event"))
         run(text("DROP TRIGGER document_no_change ON document"))
+        run(text("DROP TRIGGER document_pdf_no_change ON document_pdf"))
 
 
 def test_each_kind_of_tampering_is_reported_with_the_case_number(
@@ -51,6 +53,7 @@ def test_each_kind_of_tampering_is_reported_with_the_case_number(
     clock_case = int(open_case(api, lead_summary="期限")["id"])
     pdf_case = proposed(api, "文书")
     ok(api.fire("head", pdf_case, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
+    drain(engine)  # its notice's PDF is rendered and stored with its sha256
 
     before = verify_database(engine, library)
     assert before.clean, [str(d) for d in before.discrepancies]
@@ -70,7 +73,8 @@ def test_each_kind_of_tampering_is_reported_with_the_case_number(
                      if copy.dialect.name == "postgresql" else
                      text("UPDATE clock SET due_at = datetime(due_at, '+10 days') WHERE case_id = :c"),
                      {"c": clock_case})
-        conn.execute(text("UPDATE document SET pdf = :p WHERE case_id = :c"),
+        conn.execute(text("UPDATE document_pdf SET pdf = :p WHERE document_id IN "
+                          "(SELECT id FROM document WHERE case_id = :c)"),
                      {"p": b"%PDF-1.7 a different notice", "c": pdf_case})
         conn.execute(text("DELETE FROM event WHERE case_id = :c AND seq = 2"), {"c": event_case})
         conn.execute(text("UPDATE event SET label = '批准立案' WHERE case_id = :c AND seq = 2"), {"c": label_case})
