@@ -75,6 +75,7 @@ def test_fire_and_view_by_events_refuses_a_size_below_a_filed_case() -> None:
         fire_and_view_by_events.main(["--db", "sqlite", "--sizes", "1,100"])
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # starts real servers: once is enough for a smoke test
 def test_http_load_counts_actions_and_errors_against_the_real_server(db: list[str]) -> None:
     [row] = http_load.main([*db, "--clients", "2", "--seconds", "0.2", "--workers", "1"])
     assert row[:2] == [db[1], "2"]

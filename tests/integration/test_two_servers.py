@@ -153,6 +153,7 @@ def lead_check_due(case: dict[str, Any]) -> str:
     return str(next(c["due_at"] for c in case["clocks"] if c["key"] == "lead_check"))
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # servers of a province share one PostgreSQL
 def test_two_servers_share_calendar_numbers_and_render_jobs(servers: tuple[Server, Server, Engine]) -> None:
     first, second, engine = servers
     officer = token(first, "zhang")  # signed by the shared key: valid on the other server too
