@@ -36,6 +36,7 @@ def _engines_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _run(database_url: str, tmp_path: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:
     env = {"DATABASE_URL": database_url, "CASEFLOW_DATA_DIR": str(tmp_path), "COLUMNS": "300"}
+    cli.console.width = 300  # the console was made at import, maybe in another test's narrower terminal
     result = CliRunner().invoke(app, list(args), env=env, input=stdin)
     return result.exit_code, result.output
 

@@ -213,7 +213,7 @@ def test_the_migration_moves_stored_pdfs_out_of_the_document_rows_and_back(datab
             command.downgrade(config, target)
 
     try:
-        migrate("0001")
+        migrate("0002")  # the revision before render jobs
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO bureau (id, code, name, settings) VALUES (1, 'xinji', '辛集市医疗保障局', '{}')"))
             conn.execute(text(
@@ -236,7 +236,7 @@ def test_the_migration_moves_stored_pdfs_out_of_the_document_rows_and_back(datab
         with pytest.raises(Exception, match="append-only"):
             with engine.begin() as conn:
                 conn.execute(text("DELETE FROM document_pdf"))
-        migrate("0001")
+        migrate("0002")  # the revision before render jobs
         with engine.connect() as conn:
             assert conn.execute(text("SELECT pdf FROM document WHERE id = 1")).scalar_one() == b"%PDF-old"
         with pytest.raises(Exception, match="append-only"):
