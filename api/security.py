@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import jwt
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
-_hasher = PasswordHash.recommended()
+
+def _make_hasher() -> PasswordHash:
+    """Argon2 with pwdlib's recommended cost; ``CASEFLOW_TEST_FAST_HASH=1`` (the test suite only) a minimal one.
+
+    Any stored hash verifies either way: Argon2 keeps its parameters in the hash itself.
+    """
+    if os.environ.get("CASEFLOW_TEST_FAST_HASH") == "1":
+        return PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    return PasswordHash.recommended()
+
+
+_hasher = _make_hasher()
 
 
 def hash_password(password: str) -> str:

@@ -26,6 +26,9 @@ from engine.timeutil import TZ
 settings.register_profile("caseflow", deadline=None)
 settings.load_profile("caseflow")
 
+# Accounts are created and logged in by nearly every test: Argon2 at its minimal cost (before api imports).
+os.environ.setdefault("CASEFLOW_TEST_FAST_HASH", "1")
+
 PG_ADMIN = os.environ.get("CASEFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("CASEFLOW_REQUIRE_POSTGRES") == "1"
 
