@@ -238,17 +238,8 @@ class CaseService:
         moment: datetime,
         payload: dict[str, Any],
     ) -> Context:
-        return Context(
-            case=model,
-            flow=flow,
-            item=item,
-            transition=None,
-            actor=actor,
-            occurred_at=moment,
-            calendar=snapshot.calendar,
-            settings={**flow.settings, **snapshot.bureau_settings, **item.settings},
-            payload=dict(payload),
-        )
+        settings = {**flow.settings, **snapshot.bureau_settings, **item.settings}
+        return _new_context(model, flow, item, actor, moment, snapshot.calendar, settings, payload)
 
     def _case_row(self, session: Session, actor: Actor, case_id: int) -> Case:
         row = session.get(Case, case_id)
@@ -294,17 +285,8 @@ class CaseService:
         moment: datetime,
         payload: dict[str, Any],
     ) -> Context:
-        return Context(
-            case=model,
-            flow=flow,
-            item=item,
-            transition=None,
-            actor=actor,
-            occurred_at=moment,
-            calendar=load_calendar(session),
-            settings=self.settings_for(session, flow, item, model.bureau),
-            payload=dict(payload),
-        )
+        settings = self.settings_for(session, flow, item, model.bureau)
+        return _new_context(model, flow, item, actor, moment, load_calendar(session), settings, payload)
 
     def _save(self, session: Session, row: Case, model: CaseModel, flow: FlowSpec, event: Event) -> None:
         """Write the snapshot back (state, data, chain head) if nobody changed it meanwhile; add the event."""
@@ -500,6 +482,22 @@ class CaseService:
                     }
                 )
         return linked
+
+
+def _new_context(
+    model: CaseModel,
+    flow: FlowSpec,
+    item: CatalogueItem,
+    actor: Actor,
+    moment: datetime,
+    calendar: WorkCalendar,
+    settings: dict[str, Any],
+    payload: dict[str, Any],
+) -> Context:
+    return Context(
+        case=model, flow=flow, item=item, transition=None, actor=actor, occurred_at=moment,
+        calendar=calendar, settings=settings, payload=dict(payload),
+    )
 
 
 def _event_dict(e: Event) -> dict[str, Any]:
