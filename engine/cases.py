@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -27,7 +27,16 @@ from engine.machine import available, check_guards, check_roles, fire, run_actio
 from engine.model import Actor, CaseModel
 from engine.persistence import unit_of_work
 from engine.registry import Context
-from engine.snapshot import Snapshot, clock_state_of, fingerprints, load_snapshot, model_of, write_clocks
+from engine.snapshot import (
+    CaseLike,
+    CaseRow,
+    Snapshot,
+    clock_state_of,
+    fingerprints,
+    load_snapshot,
+    model_of,
+    write_clocks,
+)
 from engine.tables import Bureau, Case, CaseLink, Document, DocumentPdf, Event
 from engine.timeutil import from_db, local, to_db
 from engine.workcalendar import load_calendar
@@ -45,12 +54,12 @@ class DocumentIssuer(Protocol):
     """Issues the documents a transition names, inside the action's transaction; PDFs come after commit."""
 
     def freeze(
-        self, session: Session, case: Case, model: CaseModel, kinds: list[str], ctx: Context
+        self, session: Session, case: CaseLike, model: CaseModel, kinds: list[str], ctx: Context
     ) -> list[Document]:
         """Build and check each document's contents and take its number; nothing is stored yet."""
         ...
 
-    def store(self, session: Session, documents: list[Document], event: Event) -> None:
+    def store(self, session: Session, documents: list[Document], event: NewEvent) -> None:
         """Store the frozen documents under the event that issued them and queue their rendering."""
         ...
 
@@ -212,8 +221,8 @@ class CaseService:
         event = chain_event(row, flow.open.trigger, flow.open.label, None, model.state, actor.username, moment,
                             with_documents(payload, documents))
         row.last_seq, row.head_hash, row.last_occurred_at = event.seq, event.hash, event.occurred_at
-        session.add(event)
         session.flush()
+        add_event(session, event)
         self._store_documents(session, documents, event)
         for link in links:
             model.links.append(link)
@@ -288,16 +297,17 @@ class CaseService:
         settings = self.settings_for(session, flow, item, model.bureau)
         return _new_context(model, flow, item, actor, moment, load_calendar(session), settings, payload)
 
-    def _save(self, session: Session, row: Case, model: CaseModel, flow: FlowSpec, event: Event) -> None:
+    def _save(self, session: Session, row: CaseRow, model: CaseModel, flow: FlowSpec, event: NewEvent) -> None:
         """Write the snapshot back (state, data, chain head) if nobody changed it meanwhile; add the event."""
         assert row.id is not None
         final = flow.state(model.state).final
         closed_at = row.closed_at or (event.occurred_at if final else None)
         now = to_db(datetime.now().astimezone())
         result = session.connection().execute(
-            update(CASE)
-            .where(CASE.c.id == row.id, CASE.c.version == row.version)
-            .values(
+            _SAVE_CASE,
+            dict(
+                b_id=row.id,
+                b_version=row.version,
                 state=model.state,
                 final=final,
                 party=model.party,
@@ -310,7 +320,7 @@ class CaseService:
                 last_occurred_at=event.occurred_at,
                 closed_at=closed_at,
                 acted_by=model.acted_by,
-            )
+            ),
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(
@@ -325,7 +335,7 @@ class CaseService:
         add_event(session, event)
 
     def _freeze_documents(
-        self, session: Session, row: Case, model: CaseModel, spec: TransitionSpec, ctx: Context
+        self, session: Session, row: CaseLike, model: CaseModel, spec: TransitionSpec, ctx: Context
     ) -> list[Document]:
         """The documents the transition issues, checked and numbered before its event is written."""
         if not spec.documents or self.issuer is None:
@@ -333,12 +343,12 @@ class CaseService:
         kinds = [k for k in spec.documents if spec.issues(k, model.data)]  # conditional ones when flagged
         return self.issuer.freeze(session, row, model, kinds, ctx) if kinds else []
 
-    def _store_documents(self, session: Session, documents: list[Document], event: Event) -> None:
+    def _store_documents(self, session: Session, documents: list[Document], event: NewEvent) -> None:
         if documents and self.issuer is not None:
             self.issuer.store(session, documents, event)
 
     def _make_links(
-        self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime
+        self, session: Session, actor: Actor, row: CaseLike, model: CaseModel, moment: datetime
     ) -> None:
         assert row.id is not None
         for link in model.links:
@@ -458,7 +468,7 @@ class CaseService:
             "links": self._links(session, row),
         }
 
-    def _links(self, session: Session, row: Case) -> list[dict[str, Any]]:
+    def _links(self, session: Session, row: CaseLike) -> list[dict[str, Any]]:
         links = session.exec(
             select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
         ).all()
@@ -519,14 +529,44 @@ CASE = Case.__table__  # type: ignore[attr-defined]
 EVENT = Event.__table__  # type: ignore[attr-defined]
 
 
-def add_event(session: Session, event: Event) -> None:
+@dataclass(slots=True)
+class NewEvent:
+    """An event about to be appended to a case's chain: the ``event`` table's columns but its id.
+
+    Plain values (not an ORM object): built and inserted by a statement on every action.
+    """
+
+    case_id: int
+    seq: int
+    trigger: str
+    label: str
+    from_state: str | None
+    to_state: str | None
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+    hash_version: int
+    id: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in EVENT_FIELDS}
+
+
+EVENT_FIELDS = tuple(name for name in NewEvent.__slots__ if name != "id")
+_INSERT_EVENT = insert(EVENT).returning(EVENT.c.id)
+_SAVE_CASE = update(CASE).where(CASE.c.id == bindparam("b_id"), CASE.c.version == bindparam("b_version"))
+
+
+def add_event(session: Session, event: NewEvent) -> None:
     """Insert an event row (Core, on the session's connection) and give the object its id."""
-    values = event.model_dump(exclude={"id"})
-    event.id = session.connection().execute(insert(EVENT).values(**values).returning(EVENT.c.id)).scalar_one()
+    event.id = session.connection().execute(_INSERT_EVENT, event.values()).scalar_one()
 
 
 def chain_event(
-    row: Case,
+    row: CaseLike,
     trigger: str,
     label: str,
     from_state: str | None,
@@ -534,7 +574,7 @@ def chain_event(
     actor: str,
     moment: datetime,
     payload: dict[str, Any],
-) -> Event:
+) -> NewEvent:
     """The next event of the case's hash chain, from the head the case row carries (not yet added)."""
     assert row.id is not None
     fields: dict[str, Any] = dict(
@@ -549,19 +589,19 @@ def chain_event(
         payload=_json_safe(payload),
         prev_hash=row.head_hash or GENESIS,
     )
-    return Event(label=label, hash=event_hash(**fields, label=label, version=HASH_VERSION),
-                 hash_version=HASH_VERSION, **fields)
+    return NewEvent(label=label, hash=event_hash(**fields, label=label, version=HASH_VERSION),
+                    hash_version=HASH_VERSION, **fields)
 
 
 def append_to_case(
     session: Session,
-    row: Case,
+    row: CaseLike,
     trigger: str,
     label: str,
     actor: str,
     moment: datetime,
     payload: dict[str, Any],
-) -> Event:
+) -> NewEvent:
     """Record a fact on a case outside a flow transition (e.g. a document correction).
 
     Like an action, it moves the chain head and bumps the version in one checked UPDATE, so a
@@ -590,8 +630,7 @@ def append_to_case(
         raise ConcurrentUpdate(
             "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
         )
-    session.add(event)
-    session.flush()
+    add_event(session, event)
     return event
 
 
@@ -623,7 +662,7 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def refuse_unless_readable(actor: Actor, row: Case, library: Library) -> None:
+def refuse_unless_readable(actor: Actor, row: CaseLike, library: Library) -> None:
     """A case outside the reading scope of the actor's roles (processes/roles.yaml) is refused."""
     if not actor.may_read(row.flow_key):
         raise Forbidden(

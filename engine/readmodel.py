@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -21,14 +21,14 @@ from engine.library import Library
 from engine.model import CaseModel, ClockState
 from engine.persistence import unit_of_work
 from engine.read_tables import NO_DEADLINE, CaseOfficer, CaseSummary, OpenDuty
-from engine.snapshot import model_of
+from engine.snapshot import CaseLike, model_of
 from engine.tables import Case, Document
 from engine.timeutil import to_db
 
 
 def record(
     session: Session,
-    row: Case,
+    row: CaseLike,
     model: CaseModel,
     flow: FlowSpec,
     item: CatalogueItem,
@@ -47,7 +47,7 @@ def record(
     assert row.id is not None
     values = summary_values(session, row, model, flow, item, with_search=new or searchable_changed)
     if new:
-        _core(session, insert(SUMMARY).values(**values))
+        _core(session, _INSERT_SUMMARY, values)
     else:
         # Only the columns this action can have changed: a recorded fact writes four, not thirty.
         changed = set(ALWAYS)
@@ -56,12 +56,12 @@ def record(
         changed |= PARTY_COLUMNS if searchable_changed else set()
         changed |= {"officer_names"} if officers_changed else set()
         subset = {k: v for k, v in values.items() if k in changed}
-        _core(session, update(SUMMARY).where(SUMMARY.c.case_id == row.id).values(**subset))
+        _core(session, _UPDATE_SUMMARY, {"b_case_id": row.id, **subset})
     if new or officers_changed:
         _write_officers(session, row.id, model)
     final = flow.state(model.state).final
     if final:
-        _core(session, delete(DUTY).where(DUTY.c.case_id == row.id))
+        _core(session, _DELETE_DUTIES, {"b_case_id": row.id})
         return
     for clock in written:
         _write_duty(session, row.id, model, item, clock, replace=not new)
@@ -75,7 +75,7 @@ PARTY_COLUMNS = frozenset({"party_name", "party_type", "party_id_no", "search_te
 
 
 def summary_values(
-    session: Session, row: Case, model: CaseModel, flow: FlowSpec, item: CatalogueItem, *, with_search: bool = True
+    session: Session, row: CaseLike, model: CaseModel, flow: FlowSpec, item: CatalogueItem, *, with_search: bool = True
 ) -> dict[str, Any]:
     """The case's list row, from its saved snapshot (row fields the action does not change + model)."""
     assert row.id is not None
@@ -154,12 +154,12 @@ def refresh(session: Session, library: Library, case_ids: list[int]) -> int:
 
 
 def _write_officers(session: Session, case_id: int, model: CaseModel) -> None:
-    _core(session, delete(OFFICER).where(OFFICER.c.case_id == case_id))
+    _core(session, _DELETE_OFFICERS, {"b_case_id": case_id})
     officers = [o for o in model.officers if not o.get("recused")]
     if officers:
         _core(
             session,
-            insert(OFFICER),
+            _INSERT_OFFICER,
             [
                 {
                     "case_id": case_id,
@@ -178,12 +178,13 @@ def _write_duty(
 ) -> None:
     assert clock.id is not None and clock.deadline is not None
     if replace:
-        _core(session, delete(DUTY).where(DUTY.c.clock_id == clock.id))
+        _core(session, _DELETE_DUTY, {"b_clock_id": clock.id})
     if not clock.open:
         return
     _core(
         session,
-        insert(DUTY).values(
+        _INSERT_DUTY,
+        dict(
             clock_id=clock.id,
             case_id=case_id,
             bureau_code=model.bureau,
@@ -209,12 +210,19 @@ OFFICER = CaseOfficer.__table__  # type: ignore[attr-defined]
 DUTY = OpenDuty.__table__  # type: ignore[attr-defined]
 
 
-def _core(session: Session, statement: Any, rows: list[dict[str, Any]] | None = None) -> None:
-    """Run a Core statement on the session's connection, inside its transaction."""
-    if rows is None:
-        session.connection().execute(statement)
-    else:
-        session.connection().execute(statement, rows)
+# Built once: an action runs the same few statements, and building them is most of SQLAlchemy's cost.
+_INSERT_SUMMARY = insert(SUMMARY)
+_UPDATE_SUMMARY = update(SUMMARY).where(SUMMARY.c.case_id == bindparam("b_case_id"))
+_INSERT_OFFICER = insert(OFFICER)
+_DELETE_OFFICERS = delete(OFFICER).where(OFFICER.c.case_id == bindparam("b_case_id"))
+_INSERT_DUTY = insert(DUTY)
+_DELETE_DUTY = delete(DUTY).where(DUTY.c.clock_id == bindparam("b_clock_id"))
+_DELETE_DUTIES = delete(DUTY).where(DUTY.c.case_id == bindparam("b_case_id"))
+
+
+def _core(session: Session, statement: Any, params: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """Run a prebuilt Core statement with its parameters on the session's connection, inside its transaction."""
+    session.connection().execute(statement, params)
 
 
 def _due(clock: ClockState) -> datetime:

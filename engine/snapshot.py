@@ -8,11 +8,11 @@ the first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from engine.calendar import WorkCalendar
@@ -30,37 +30,86 @@ BUREAU = Bureau.__table__  # type: ignore[attr-defined]
 CALENDAR = CalendarYear.__table__  # type: ignore[attr-defined]
 
 
+@dataclass(slots=True)
+class CaseRow:
+    """A case row as read by an action: plain values, written back by statements, never by the ORM.
+
+    Its fields are the ``case`` table's columns (a test keeps them equal), so a function that reads
+    a case row takes either this or an ORM ``Case``.
+    """
+
+    id: int
+    bureau_code: str
+    number: str
+    item_code: str
+    flow_key: str
+    flow_version: int
+    state: str
+    final: bool
+    party: dict[str, Any]
+    officers: list[dict[str, Any]]
+    data: dict[str, Any]
+    opened_at: datetime
+    opened_by: str
+    updated_at: datetime
+    version: int
+    last_seq: int
+    head_hash: str
+    last_occurred_at: datetime | None
+    closed_at: datetime | None
+    acted_by: dict[str, str]
+
+    @classmethod
+    def of(cls, values: Any) -> CaseRow:
+        """From a result row's mapping or an ORM ``Case``."""
+        if isinstance(values, Case):
+            return cls(**{name: getattr(values, name) for name in ROW_FIELDS})
+        return cls(**{name: values[name] for name in ROW_FIELDS})
+
+
+ROW_FIELDS = tuple(f.name for f in fields(CaseRow))
+CaseLike: TypeAlias = Case | CaseRow
+
+
 @dataclass
 class Snapshot:
     """What an action or a view reads first, in one statement: the case, its bureau's settings, the calendar."""
 
-    row: Case
+    row: CaseRow
     bureau_settings: dict[str, Any]
     calendar: WorkCalendar
 
 
+# Built once: an action runs the same few statements, and building them is most of SQLAlchemy's cost.
+_SNAPSHOT = (
+    select(
+        CASE,
+        BUREAU.c.settings.label("bureau_settings"),
+        select(func.count()).select_from(CALENDAR).scalar_subquery().label("calendar_years"),
+        select(func.max(CALENDAR.c.loaded_at)).scalar_subquery().label("calendar_loaded_at"),
+    )
+    .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
+    .where(CASE.c.id == bindparam("case_id"))
+)
+_CLOCKS = select(CLOCK).where(CLOCK.c.case_id == bindparam("case_id")).order_by(CLOCK.c.id)
+_INSERT_CLOCK = insert(CLOCK).returning(CLOCK.c.id)
+_UPDATE_CLOCK = update(CLOCK).where(CLOCK.c.id == bindparam("b_id"))
+
+
 def load_snapshot(session: Session, case_id: int) -> Snapshot | None:
-    """The case row (detached: written back by statements, never by the ORM) with its bureau and calendar."""
-    years = select(func.count()).select_from(CALENDAR).scalar_subquery()
-    latest = select(func.max(CALENDAR.c.loaded_at)).scalar_subquery()
-    found = session.connection().execute(
-        select(CASE, BUREAU.c.settings.label("bureau_settings"), years.label("calendar_years"),
-               latest.label("calendar_loaded_at"))
-        .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
-        .where(CASE.c.id == case_id)
-    ).first()
+    """The case row with its bureau's settings and the calendar, in one statement."""
+    found = session.connection().execute(_SNAPSHOT, {"case_id": case_id}).first()
     if found is None:
         return None
     values = found._mapping
-    row = Case(**{name: values[name] for name in CASE.c.keys()})
     calendar = calendar_for(session, (int(values["calendar_years"]), values["calendar_loaded_at"]))
-    return Snapshot(row, dict(values["bureau_settings"] or {}), calendar)
+    return Snapshot(CaseRow.of(values), dict(values["bureau_settings"] or {}), calendar)
 
 
-def model_of(session: Session, row: Case) -> CaseModel:
+def model_of(session: Session, row: CaseLike) -> CaseModel:
     """The plain case object an action drives, from the row and its clocks."""
     assert row.id is not None
-    clocks = session.connection().execute(select(CLOCK).where(CLOCK.c.case_id == row.id).order_by(CLOCK.c.id)).all()
+    clocks = session.connection().execute(_CLOCKS, {"case_id": row.id}).all()
     return CaseModel(
         id=row.id,
         number=row.number,
@@ -128,23 +177,23 @@ def write_clocks(
         clock.deadline = deadline_of(clock, calendar, now)
         values = _clock_values(clock, clock.deadline)
         if clock.id is None:
-            stored = Clock(
-                case_id=case_id,
-                key=clock.key,
-                label=clock.label,
-                started_at=to_db(clock.started_at),
-                law=clock.law,
-                accountability=clock.accountability,
-                roll_forward=clock.roll_forward,
-                due_soon=clock.due_soon,
-                party=clock.party,
-                **values,
-            )
-            session.add(stored)
-            session.flush()
-            clock.id = stored.id
+            clock.id = session.connection().execute(
+                _INSERT_CLOCK,
+                dict(
+                    case_id=case_id,
+                    key=clock.key,
+                    label=clock.label,
+                    started_at=to_db(clock.started_at),
+                    law=clock.law,
+                    accountability=clock.accountability,
+                    roll_forward=clock.roll_forward,
+                    due_soon=clock.due_soon,
+                    party=clock.party,
+                    **values,
+                ),
+            ).scalar_one()
         else:
-            session.connection().execute(update(CLOCK).where(CLOCK.c.id == clock.id).values(**values))
+            session.connection().execute(_UPDATE_CLOCK, {"b_id": clock.id, **values})
         written.append(clock)
     return written
 
