@@ -29,7 +29,7 @@ class AppState:
 __all__ = ["AppState", "CurrentActor", "State", "Unauthenticated", "bearer_or_cookie", "client_address"]
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.caseflow
     return state
 
@@ -37,7 +37,7 @@ def app_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(app_state)]
 
 
-def bearer_or_cookie(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> str | None:
+async def bearer_or_cookie(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> str | None:
     """The bearer token (API) or the session cookie (pages)."""
     return token or request.cookies.get("caseflow_session")
 

@@ -100,7 +100,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def clean_address(request: Request) -> None:
+async def clean_address(request: Request) -> None:
     """Refuse a path or query value with control or bidi characters (a dependency of every route)."""
     for name, value in request.path_params.items():
         if isinstance(value, str):

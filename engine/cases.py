@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -98,6 +98,31 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         """Fire one action on a case: all of its effects commit together or none do."""
+        self._fire(actor, case_id, trigger, payload, occurred_at, expected_version)
+
+    def fire_and_view(
+        self,
+        actor: Actor,
+        case_id: int,
+        trigger: str,
+        payload: dict[str, Any],
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Fire one action, then the case as it is now (from what the action wrote: not read again)."""
+        snapshot, model = self._fire(actor, case_id, trigger, payload, occurred_at, expected_version)
+        with Session(self.engine) as session:
+            return self._view(session, actor, snapshot, datetime.now().astimezone(), True, model)
+
+    def _fire(
+        self,
+        actor: Actor,
+        case_id: int,
+        trigger: str,
+        payload: dict[str, Any],
+        occurred_at: datetime | None,
+        expected_version: int | None,
+    ) -> tuple[Snapshot, CaseModel]:
         payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
             snapshot = self._snapshot(session, actor, case_id)
@@ -130,6 +155,8 @@ class CaseService:
                 searchable_changed=bool(documents) or model.party != party_before,
                 state_changed=outcome.from_state != outcome.to_state,
             )
+            model.last_seq, model.last_occurred_at = event.seq, moment
+        return snapshot, model
 
     # --- queries ----------------------------------------------------------------------
 
@@ -145,9 +172,8 @@ class CaseService:
         """A page of the case's whole history, oldest first."""
         with Session(self.engine) as session:
             row = self._case_row(session, actor, case_id)
-            rows = session.exec(
-                select(Event).where(Event.case_id == case_id).order_by(col(Event.seq))
-                .offset((page - 1) * size).limit(size)
+            rows = session.connection().execute(
+                _EVENTS_PAGE, {"case_id": case_id, "skip": (page - 1) * size, "size": size}
             ).all()
             return {"items": [_event_dict(e) for e in rows], "total": row.last_seq, "page": page, "size": size}
 
@@ -402,31 +428,27 @@ class CaseService:
         return f"{bureau.upper()}-{year}-{seq:05d}"
 
     def _view(
-        self, session: Session, actor: Actor, snapshot: Snapshot, as_of: datetime, with_actions: bool
+        self,
+        session: Session,
+        actor: Actor,
+        snapshot: Snapshot,
+        as_of: datetime,
+        with_actions: bool,
+        model: CaseModel | None = None,
     ) -> dict[str, Any]:
+        """The case as the view shows it; ``model`` is the case an action just wrote (else read here)."""
         row = snapshot.row
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
-        model = model_of(session, row)
+        model = model or model_of(session, row)
         ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
-        latest = session.exec(
-            select(Event).where(Event.case_id == row.id).order_by(col(Event.seq).desc()).limit(EVENTS_IN_VIEW)
-        ).all()
-        docs = Document.__table__  # type: ignore[attr-defined]
-        documents = session.connection().execute(  # the list only: never the PDFs themselves
-            sa_select(docs.c.id, docs.c.kind, docs.c.title, docs.c.number, docs.c.issued_at, docs.c.replaces_id)
-            .where(docs.c.case_id == row.id).order_by(docs.c.id)
-        ).all()
-        rendered: dict[int | None, str] = dict(  # a document's PDF hash, once its render job has run
-            session.exec(
-                select(DocumentPdf.document_id, DocumentPdf.sha256).where(
-                    col(DocumentPdf.document_id).in_([d.id for d in documents])
-                )
-            ).all()
-        ) if documents else {}
+        connection = session.connection()
+        latest = connection.execute(_LATEST_EVENTS, {"case_id": row.id, "size": EVENTS_IN_VIEW}).all()
+        # The list only, never the PDFs themselves; a document's PDF hash once its render job has run.
+        documents = connection.execute(_DOCUMENTS, {"case_id": row.id}).all()
         state = flow.state(row.state)
         return {
             "id": row.id,
@@ -460,7 +482,7 @@ class CaseService:
                     "title": d.title,
                     "number": d.number,
                     "issued_at": from_db(d.issued_at).isoformat(),
-                    "sha256": rendered.get(d.id),
+                    "sha256": d.sha256,
                     "replaces_id": d.replaces_id,
                 }
                 for d in documents
@@ -469,29 +491,18 @@ class CaseService:
         }
 
     def _links(self, session: Session, row: CaseLike) -> list[dict[str, Any]]:
-        links = session.exec(
-            select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
-        ).all()
-        other_ids = {link.to_case_id if link.from_case_id == row.id else link.from_case_id for link in links}
-        others = {
-            c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(other_ids))).all()
-        } if other_ids else {}
-        linked = []
-        for link in links:
-            other = others.get(link.to_case_id if link.from_case_id == row.id else link.from_case_id)
-            if other is not None:
-                linked.append(
-                    {
-                        "id": other.id,
-                        "number": other.number,
-                        "item": other.item_code,
-                        "flow": other.flow_key,
-                        "state": other.state,
-                        "kind": link.kind,
-                        "direction": "to" if link.from_case_id == row.id else "from",
-                    }
-                )
-        return linked
+        return [
+            {
+                "id": other.id,
+                "number": other.number,
+                "item": other.item_code,
+                "flow": other.flow_key,
+                "state": other.state,
+                "kind": other.kind,
+                "direction": "to" if other.from_case_id == row.id else "from",
+            }
+            for other in session.connection().execute(_LINKED, {"case_id": row.id}).all()
+        ]
 
 
 def _new_context(
@@ -510,7 +521,8 @@ def _new_context(
     )
 
 
-def _event_dict(e: Event) -> dict[str, Any]:
+def _event_dict(e: Any) -> dict[str, Any]:
+    """An event row (or ``Event``) as the API gives it."""
     return {
         "seq": e.seq,
         "trigger": e.trigger,
@@ -527,6 +539,9 @@ def _event_dict(e: Event) -> dict[str, Any]:
 
 CASE = Case.__table__  # type: ignore[attr-defined]
 EVENT = Event.__table__  # type: ignore[attr-defined]
+DOCUMENT = Document.__table__  # type: ignore[attr-defined]
+PDF = DocumentPdf.__table__  # type: ignore[attr-defined]
+LINK = CaseLink.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -557,6 +572,30 @@ class NewEvent:
 
 EVENT_FIELDS = tuple(name for name in NewEvent.__slots__ if name != "id")
 _INSERT_EVENT = insert(EVENT).returning(EVENT.c.id)
+_LATEST_EVENTS = (
+    sa_select(EVENT).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq.desc())
+    .limit(bindparam("size"))
+)
+_EVENTS_PAGE = (
+    sa_select(EVENT).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq)
+    .offset(bindparam("skip")).limit(bindparam("size"))
+)
+_DOCUMENTS = (
+    sa_select(DOCUMENT.c.id, DOCUMENT.c.kind, DOCUMENT.c.title, DOCUMENT.c.number, DOCUMENT.c.issued_at,
+              DOCUMENT.c.replaces_id, PDF.c.sha256)
+    .outerjoin(PDF, PDF.c.document_id == DOCUMENT.c.id)
+    .where(DOCUMENT.c.case_id == bindparam("case_id"))
+    .order_by(DOCUMENT.c.id)
+)
+_LINKED = (  # the cases linked to one, either way, with the link's kind and direction
+    sa_select(CASE.c.id, CASE.c.number, CASE.c.item_code, CASE.c.flow_key, CASE.c.state, LINK.c.kind,
+              LINK.c.from_case_id)
+    .join(LINK, or_(
+        and_(LINK.c.from_case_id == bindparam("case_id"), LINK.c.to_case_id == CASE.c.id),
+        and_(LINK.c.to_case_id == bindparam("case_id"), LINK.c.from_case_id == CASE.c.id),
+    ))
+    .order_by(LINK.c.id)
+)
 _SAVE_CASE = update(CASE).where(CASE.c.id == bindparam("b_id"), CASE.c.version == bindparam("b_version"))
 
 

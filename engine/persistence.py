@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -21,7 +21,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, json_serializer=_json, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            json_serializer=_json,
+            json_deserializer=orjson.loads,
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
@@ -44,12 +48,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # No pre-ping: it costs a round trip on every checkout (most of a list's time); a connection
     # the server dropped fails its request once and is discarded, and none lives over 30 minutes.
-    return create_engine(url, pool_recycle=1800, json_serializer=_json, **kwargs)
+    return create_engine(url, pool_recycle=1800, json_serializer=_json, json_deserializer=orjson.loads, **kwargs)
 
 
 def _json(value: Any) -> str:
-    """JSON columns keep Chinese text as it is (half the bytes of \\u escapes, read and written per action)."""
-    return json.dumps(value, ensure_ascii=False)
+    """JSON columns keep Chinese text as it is (half the bytes of \\u escapes, read and written per action).
+
+    orjson, not the standard library: every action writes the case's data and every view reads it.
+    Keys that are not strings become strings, as the standard library does.
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 WRITE_OPTION = "caseflow_write"

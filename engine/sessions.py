@@ -11,11 +11,15 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from engine.tables import LoginSession, User
+
+USER = User.__table__  # type: ignore[attr-defined]
+SESSION = LoginSession.__table__  # type: ignore[attr-defined]
 
 CLIENT_LENGTH = 64
 
@@ -39,19 +43,23 @@ def open_session(session: Session, user_id: int, client: str, lifetime: timedelt
     return session_id
 
 
+_USER_OF_SESSION = (
+    sa_select(USER)
+    .join(SESSION, SESSION.c.user_id == USER.c.id)
+    .where(
+        SESSION.c.token_hash == bindparam("token_hash"),
+        SESSION.c.ended_at.is_(None),
+        SESSION.c.expires_at > bindparam("now"),
+        USER.c.active.is_(True),
+    )
+)
+
+
 def session_user(engine: Engine, session_id: str, now: datetime) -> User | None:
-    """The active user of an open, unexpired session, or None."""
-    with Session(engine) as session:
-        return session.exec(
-            select(User)
-            .join(LoginSession, col(LoginSession.user_id) == col(User.id))
-            .where(
-                col(LoginSession.token_hash) == _digest(session_id),
-                col(LoginSession.ended_at).is_(None),
-                col(LoginSession.expires_at) > now,
-                col(User.active).is_(True),
-            )
-        ).first()
+    """The active user of an open, unexpired session, or None (one prebuilt statement: every request asks)."""
+    with engine.connect() as connection:
+        found = connection.execute(_USER_OF_SESSION, {"token_hash": _digest(session_id), "now": now}).first()
+    return User(**found._mapping) if found is not None else None
 
 
 def end_session(session: Session, session_id: str, reason: str, now: datetime) -> bool:

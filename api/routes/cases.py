@@ -79,5 +79,4 @@ def case(state: State, actor: CurrentActor, case_id: CaseId, as_of: str | None =
 @router.post("/{case_id}/actions/{trigger}", response_class=Json)
 def fire(state: State, actor: CurrentActor, case_id: CaseId, trigger: str, body: FireAction) -> Json:
     """Fire a transition; its state, event, clocks and numbers commit together or not at all."""
-    state.cases.fire(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version)
-    return Json(state.cases.view(actor, case_id))
+    return Json(state.cases.fire_and_view(actor, case_id, trigger, body.data, body.occurred_at, body.expected_version))
