@@ -32,7 +32,15 @@ from rich.table import Table  # noqa: E402
 from engine.definitions import Role  # noqa: E402
 from engine.model import Actor  # noqa: E402
 from engine.persistence import make_engine  # noqa: E402
-from engine.queries import CaseFilter, DutyFilter, dashboard, dashboard_groups, list_cases, monthly  # noqa: E402
+from engine.queries import (  # noqa: E402
+    LIST_COLUMNS,
+    CaseFilter,
+    DutyFilter,
+    dashboard,
+    dashboard_groups,
+    list_cases,
+    monthly,
+)
 from engine.timeutil import TZ  # noqa: E402
 from processes.loader import default_library  # noqa: E402
 
@@ -158,11 +166,15 @@ class SqlLists:
 
     ORDER = " ORDER BY sort_due, case_id DESC"
 
+    # The columns a list shows (what caseflow's query selects): the same answer, not just the ids.
+    SHOWN = ", ".join(c.name for c in LIST_COLUMNS)
+    CASE_ID = [c.name for c in LIST_COLUMNS].index("case_id")
+
     def _page(self, where: str, params: tuple[Any, ...], page: int = 1) -> tuple[int, list[int]]:
         total = self._q(f"SELECT count(*) FROM case_summary WHERE {where}", params)[0][0]
-        rows = self._q(f"SELECT case_id FROM case_summary WHERE {where}{self.ORDER} LIMIT {PAGE} "
+        rows = self._q(f"SELECT {self.SHOWN} FROM case_summary WHERE {where}{self.ORDER} LIMIT {PAGE} "
                        f"OFFSET {(page - 1) * PAGE}", params)
-        return total, [r[0] for r in rows]
+        return total, [r[self.CASE_ID] for r in rows]
 
     def mine(self, actor: Actor) -> tuple[int, list[int]]:
         false = "false" if self.pg else "0"
@@ -197,10 +209,11 @@ class SqlLists:
     def dashboard(self) -> tuple[int, int, list[int]]:
         counted = self._q(f"SELECT count(*), sum(CASE WHEN due_at < ? THEN 1 ELSE 0 END) FROM open_duty "
                           f"WHERE {self._duties()}", (self.now, BUREAU, self.now))[0]
-        rows = self._q(f"SELECT d.clock_id FROM open_duty d JOIN case_summary s ON s.case_id = d.case_id "
+        shown = "d.*, s.number, s.item_name, s.flow_label, s.state, s.state_label, s.officer_names, s.party_name"
+        rows = self._q(f"SELECT {shown} FROM open_duty d JOIN case_summary s ON s.case_id = d.case_id "
                        f"WHERE d.{self._duties().replace(' AND ', ' AND d.')} ORDER BY d.due_at, d.clock_id "
                        f"LIMIT {PAGE}", (BUREAU, self.now))
-        return counted[0], counted[1] or 0, [r[0] for r in rows]
+        return counted[0], counted[1] or 0, [r[0] for r in rows]  # clock_id is open_duty's first column
 
     def _late_days(self, prefix: str = "") -> str:
         """Days from the due day to today, Beijing time, as the dashboard sums them."""

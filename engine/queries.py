@@ -111,10 +111,14 @@ def case_conditions(
 SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
 
 
+# What a list shows of a case (``case_row``): never the search text, which only filters.
+LIST_COLUMNS = tuple(c for c in SUMMARY.c if c.name not in ("search_text", "sort_due", "bureau_code"))
+
+
 def case_query(bureau: str, f: CaseFilter, as_of: datetime, reads: frozenset[str] | None = None) -> Any:
     """The matching summary rows (plain rows, not ORM objects), most pressing first: an index order."""
     return (
-        sa_select(SUMMARY)
+        sa_select(*LIST_COLUMNS)
         .where(*case_conditions(bureau, f, as_of, reads))
         .order_by(SUMMARY.c.sort_due, SUMMARY.c.case_id.desc())
     )
@@ -239,12 +243,21 @@ def _duty_conditions(
     return where
 
 
+DUTY = OpenDuty.__table__  # type: ignore[attr-defined]
+# A dashboard row: the open duty and what the list shows of its case (plain rows, not ORM objects).
+DUTY_COLUMNS = (
+    *DUTY.c,
+    SUMMARY.c.number, SUMMARY.c.item_name, SUMMARY.c.flow_label, SUMMARY.c.state, SUMMARY.c.state_label,
+    SUMMARY.c.officer_names, SUMMARY.c.party_name,
+)
+
+
 def _duty_query(bureau: str, f: DutyFilter, as_of: datetime, reads: frozenset[str] | None) -> Any:
     return (
-        select(OpenDuty, CaseSummary)
-        .join(CaseSummary, col(CaseSummary.case_id) == col(OpenDuty.case_id))
+        sa_select(*DUTY_COLUMNS)
+        .join(SUMMARY, SUMMARY.c.case_id == DUTY.c.case_id)
         .where(*_duty_conditions(bureau, f, as_of, reads))
-        .order_by(col(OpenDuty.due_at), col(OpenDuty.clock_id))
+        .order_by(DUTY.c.due_at, DUTY.c.clock_id)
     )
 
 
@@ -263,13 +276,15 @@ def dashboard(
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     moment = to_db(as_of)
-    with Session(engine) as session:
-        late = func.sum(case((col(OpenDuty.due_at) < moment, 1), else_=0))
-        counted = session.exec(
-            select(func.count(), late).select_from(OpenDuty).where(*_duty_conditions(actor.bureau, f, as_of, actor.reads))
+    late = func.sum(case((DUTY.c.due_at < moment, 1), else_=0))
+    with engine.connect() as connection:
+        counted = connection.execute(
+            sa_select(func.count(), late).select_from(DUTY).where(*_duty_conditions(actor.bureau, f, as_of, actor.reads))
         ).one()
         total, overdue = int(counted[0]), int(counted[1] or 0)
-        rows = session.exec(_duty_query(actor.bureau, f, as_of, actor.reads).offset((page - 1) * size).limit(size)).all()
+        rows = connection.execute(
+            _duty_query(actor.bureau, f, as_of, actor.reads).offset((page - 1) * size).limit(size)
+        ).all()
         return {
             "as_of": as_of.isoformat(),
             "overdue": overdue,
@@ -277,34 +292,36 @@ def dashboard(
             "total": total,
             "page": page,
             "size": size,
-            "items": [duty_row(library, duty, summary, as_of) for duty, summary in rows],
+            "items": [duty_row(library, row, as_of) for row in rows],
         }
 
 
 def iter_duties(
     engine: Engine, library: Library, actor: Actor, as_of: datetime, f: DutyFilter
 ) -> Iterator[dict[str, Any]]:
-    with Session(engine) as session:
-        for duty, summary in session.exec(_duty_query(actor.bureau, f, as_of, actor.reads).execution_options(yield_per=500)):
-            yield duty_row(library, duty, summary, as_of)
+    with engine.connect() as connection:
+        query = _duty_query(actor.bureau, f, as_of, actor.reads).execution_options(yield_per=500)
+        for row in connection.execute(query):
+            yield duty_row(library, row, as_of)
 
 
-def duty_row(library: Library, d: OpenDuty, s: CaseSummary, as_of: datetime) -> dict[str, Any]:
+def duty_row(library: Library, d: Any, as_of: datetime) -> dict[str, Any]:
+    """A dashboard row (a row of ``DUTY_COLUMNS``) as the API and the pages show it."""
     assert d.due_at is not None
     due = from_db(d.due_at)
     clauses: list[str] = []
     if d.accountability:
         try:
-            listed = library.item(s.bureau_code, s.item_code).accountability
+            listed = library.item(d.bureau_code, d.item_code).accountability
         except NotFound:
             listed = []
         clauses = [a for a in listed if d.accountability in a] or [d.accountability]
     return {
-        "case_id": s.case_id, "clock_id": d.clock_id, "number": s.number, "item": s.item_code,
-        "item_name": s.item_name,
-        "flow": s.flow_key, "flow_label": s.flow_label, "department": d.department,
-        "state": s.state, "state_label": s.state_label,
-        "officers": [n for n in s.officer_names.split("、") if n], "party": s.party_name,
+        "case_id": d.case_id, "clock_id": d.clock_id, "number": d.number, "item": d.item_code,
+        "item_name": d.item_name,
+        "flow": d.flow_key, "flow_label": d.flow_label, "department": d.department,
+        "state": d.state, "state_label": d.state_label,
+        "officers": [n for n in d.officer_names.split("、") if n], "party": d.party_name,
         "clock": d.key, "step": d.label, "due_at": due.isoformat(),
         "status": "overdue" if due < as_of else "due_soon", "days_late": days_late(due, as_of),
         "source": d.law, "accountability": d.accountability, "accountability_items": clauses,
