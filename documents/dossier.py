@@ -153,10 +153,10 @@ def _entry(
         return Entry(item["title"], item["number"], _day(item["issued_at"]), source, pdf, _pages(pdf), note=note,
                      masked=True)
     date = _day(datetime.fromisoformat(item["attached_at"]))
-    title = f"{item['title']}（{item['kind_label']}）"
+    title, kind = item["title"], item["kind_label"]
     if item["content_type"] not in PAPER:
-        return Entry(title, item["type_label"], date, source,
-                     note=f"音视频资料，另行保存，SHA-256：{item['sha256'][:16]}…")
+        return Entry(title, kind, date, source,
+                     note=f"{item['type_label']}，音视频资料另行保存，SHA-256：{item['sha256'][:16]}…")
     record = session.get(EvidenceFile, item["id"])
     assert record is not None
     data = read_checked(session, store, record)
@@ -166,12 +166,12 @@ def _entry(
         except (PdfReadError, ValueError, KeyError) as error:  # a scan pypdf cannot read: say so on a page
             log.warning("evidence %s is not a readable PDF: %s", item["id"], error)
             pdf = html_to_pdf(render_html("dossier_evidence.html", {"item": item, "image": None, "date": date}))
-            return Entry(title, item["type_label"], date, source, pdf, _pages(pdf), note="PDF无法读取，原件另存")
-        return Entry(title, item["type_label"], date, source, data, count)
+            return Entry(title, kind, date, source, pdf, _pages(pdf), note="PDF文件无法读取，原件另行保存")
+        return Entry(title, kind, date, source, data, count, note=item["type_label"])
     assert item["content_type"] in IMAGES
     image = f"data:{item['content_type']};base64,{base64.b64encode(data).decode()}"
     pdf = html_to_pdf(render_html("dossier_evidence.html", {"item": item, "image": image, "date": date}))
-    return Entry(title, item["type_label"], date, source, pdf, _pages(pdf))
+    return Entry(title, kind, date, source, pdf, _pages(pdf), note=item["type_label"])
 
 
 def _cover(

@@ -238,13 +238,19 @@ def _case(session: Session, library: Library, actor: Actor, case_id: int) -> Cas
     flow = library.flow(row.flow_key, row.flow_version)
     if flow.state(row.state).final:
         raise RuleViolation("CASE_CLOSED", "案件已办结归档，卷宗不能再增减证据材料", state=row.state)
-    if row.officers:
-        if not is_case_officer(actor.cert_no, row.officers):
+    if not may_attach(actor, row.officers):
+        if row.officers:
             raise Forbidden("NOT_CASE_OFFICER", "证据材料只能由本案的承办执法人员附加或撤回，您不是本案的执法人员",
                             user=actor.username)
-    elif not actor.roles & {Role.officer, Role.clerk}:
         raise Forbidden("ROLE_NOT_ALLOWED", "证据材料只能由执法人员或窗口人员附加或撤回", user=actor.username)
     return row
+
+
+def may_attach(actor: Actor, officers: list[dict[str, Any]]) -> bool:
+    """The case's own officers (not recused); for a case without officers, its bureau's officers and clerks."""
+    if officers:
+        return is_case_officer(actor.cert_no, officers)
+    return bool(actor.roles & {Role.officer, Role.clerk})
 
 
 def _as_dict(record: EvidenceFile, withdrawal: EvidenceWithdrawal | None) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def test_the_dossier_of_a_full_penalty_walk(api: Api, tmp_path: Path) -> None:
     listed = re.findall(r"^\s*(\d+)\s+(\S+)\s+(\S+)\s+(\d{4}年\d{1,2}月\d{1,2}日)\s+(—|(\d+)(?:–(\d+))?)\s*$",
                         layout, flags=re.MULTILINE)
     assert [int(r[0]) for r in listed] == list(range(1, len(listed) + 1)), layout
-    assert [(r[1], r[2]) for r in listed if r[4] == "—"] == [("询问录音（现场录音）", "MP3录音")]  # listed, not bound
+    assert [(r[1], r[2]) for r in listed if r[4] == "—"] == [("询问录音", "现场录音")]  # listed, not bound
     rows = [(no, title, number, day, first, last) for no, title, number, day, _, first, last in listed if first]
     documents = ok(api.get("zhang", f"/api/cases/{cid}"))["documents"]
     files = ok(api.get("zhang", f"/api/cases/{cid}/files"))["items"]
@@ -149,7 +149,7 @@ def test_the_dossier_of_a_full_penalty_walk(api: Api, tmp_path: Path) -> None:
         page = pages[starts[d["title"]] - 1]
         assert squeezed(d["title"]) in page and d["number"] in page, (d["title"], row)
     for f in bound:
-        row = next(r for r in rows if r[2] == f["type_label"] and (f["title"].startswith(r[1]) or r[1].startswith(f["title"])))
+        row = next(r for r in rows if r[2] == f["kind_label"] and f["title"].startswith(r[1]))
         starts[f["title"]], ends[f["title"]] = int(row[4]), int(row[5] or row[4])
     spans = sorted((starts[t], ends[t]) for t in starts)  # the items tile the pages after the 目录, in order
     assert spans[0][0] == first_doc + 1 and spans[-1][1] == len(pages)
@@ -244,3 +244,53 @@ def test_a_directory_store_and_the_audit_of_its_files(api: Api, tmp_path: Path) 
     refused(api.get("zhang", f"/api/cases/{cid}/files/{record['id']}"), 409, "EVIDENCE_CHANGED")
     stored.unlink()
     assert "不在存储中" in verify_database(state.engine, state.library, state.evidence).discrepancies[0].detail
+
+
+def test_the_case_page_attaches_lists_and_withdraws_files(api: Api) -> None:
+    from tests.browser.test_pages_render import login
+
+    cid = open_case(api)["id"]
+    ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
+    ok(api.fire("zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "询问负责人"}, at("2026-03-05 10:00")))
+    csrf = login(api, "zhang")
+    page = api.client.get(f"/cases/{cid}")
+    assert page.status_code == 200
+    assert 'id="evidence"' in page.text and f'action="/cases/{cid}/files"' in page.text
+    assert f'href="/api/cases/{cid}/dossier"' in page.text
+    assert "询问（现场）笔录没有附签字的笔录扫描件" in page.text  # the completeness check, on the page
+    assert "style=" not in page.text and "<script>" not in page.text
+
+    posted = api.client.post(
+        f"/cases/{cid}/files",
+        data={"csrf": csrf, "title": "询问笔录签字件", "kind": "signed_record", "step": "investigation",
+              "occurred_at": "2026-03-05T11:00"},
+        files={"file": ("record.pdf", scan("询问笔录签字件"), "application/pdf")},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    page = api.client.get(f"/cases/{cid}")
+    assert "询问笔录签字件" in page.text and "询问（现场）笔录没有附签字的笔录扫描件" not in page.text
+    assert "经核对，卷内材料齐全" in page.text
+    timeline = page.text[page.text.index('id="timeline"'):page.text.index('id="clocks"')]
+    assert "SHA-256校验值" in timeline and "询问或现场笔录（签字件）" in timeline
+    for key in ("evidence_title", "evidence_kind", "signed_record", "application/pdf", "content_type"):
+        assert key not in timeline, key
+    file_id = ok(api.get("zhang", f"/api/cases/{cid}/files"))["items"][0]["id"]
+
+    bad = api.client.post(f"/cases/{cid}/files", data={"csrf": csrf, "title": "程序", "kind": "other"},
+                          files={"file": ("a.exe", b"MZ\x90\x00", "application/pdf")}, follow_redirects=False)
+    assert bad.status_code == 422 and "该文件不是其中任何一种" in bad.text
+    forged = api.client.post(f"/cases/{cid}/files/{file_id}/withdraw", data={"csrf": "x", "reason": "错"},
+                             follow_redirects=False)
+    assert forged.status_code == 403
+    done = api.client.post(f"/cases/{cid}/files/{file_id}/withdraw", data={"csrf": csrf, "reason": "扫描不清"},
+                           follow_redirects=False)
+    assert done.status_code == 303
+    page = api.client.get(f"/cases/{cid}")
+    assert "撤回" in page.text and "扫描不清" in page.text and 'class="small evidence-file withdrawn"' in page.text
+    assert "询问（现场）笔录没有附签字的笔录扫描件" in page.text  # a withdrawn file no longer counts
+
+    login(api, "wu")  # not one of the case's officers: sees the files, no forms
+    page = api.client.get(f"/cases/{cid}")
+    assert "询问笔录签字件" in page.text and f'action="/cases/{cid}/files"' not in page.text
