@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile
 from pydantic import field_validator
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import CurrentActor, State
 from api.responses import Json
@@ -34,7 +35,7 @@ class Withdrawal(Body):
     _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 
 
-async def read_upload(file: UploadFile, limit: int) -> bytes:
+async def read_upload(file: StarletteUpload, limit: int) -> bytes:
     """The uploaded bytes, refused as soon as they pass the limit (the body limit allows the framing too)."""
     data = await file.read(limit + 1)
     if len(data) > limit:
