@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from weasyprint import HTML
@@ -163,8 +163,10 @@ def _entry(
     if item["content_type"] == PDF:
         try:
             count = _pages(data)
-        except (PdfReadError, ValueError, KeyError) as error:  # a scan pypdf cannot read: say so on a page
+        except (PyPdfError, ValueError, KeyError) as error:  # a file pypdf cannot read (or decrypt): say so
             log.warning("evidence %s is not a readable PDF: %s", item["id"], error)
+            count = 0
+        if count == 0:
             pdf = html_to_pdf(render_html("dossier_evidence.html", {"item": item, "image": None, "date": date}))
             return Entry(title, kind, date, source, pdf, _pages(pdf), note="PDF文件无法读取，原件另行保存")
         return Entry(title, kind, date, source, data, count, note=item["type_label"])

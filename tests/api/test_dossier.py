@@ -206,6 +206,16 @@ def test_evidence_files_are_checked_and_immutable(api: Api) -> None:
     refused(api.post("zhang", f"/api/cases/{cid}/files/{record['id']}/withdraw", json={"reason": " "}), 422,
             "FIELD_REQUIRED")
 
+    # a file that says it is a PDF but cannot be read is bound as a page saying so; the case is not archived
+    broken = attach(api, "zhang", cid, b"%PDF-1.4\n" + b"0" * 64, "损坏的扫描件", "other", "2026-03-02 10:10")
+    assert broken.status_code == 201, broken.text
+    made = api.get("zhang", f"/api/cases/{cid}/dossier")
+    assert made.status_code == 200, made.text
+    pages = [squeezed(p.extract_text()) for p in PdfReader(io.BytesIO(made.content)).pages]
+    assert len(pages) == 4  # cover, 目录, the photo, the placeholder
+    assert "本案尚未归档" in pages[0] and "卷宗审查" not in pages[0]
+    assert "该PDF文件无法读取" in pages[3] and "—4—" in pages[3]
+
     # rows and bytes are append-only in the database
     engine = api.app.state.caseflow.engine
     for statement in ("UPDATE evidence_file SET title = 'x'", "DELETE FROM evidence_file",

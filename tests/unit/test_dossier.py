@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from pypdf import PdfReader
+
+from documents.dossier import html_to_pdf
 from documents.kinds import KINDS as DOCUMENT_KINDS
-from engine.dossier import Contents, DossierRules, FlowRules, bound_order, completeness
+from documents.render import render_html
+from engine.dossier import Contents, DossierRules, Finding, FlowRules, bound_order, completeness
 from engine.evidence import KINDS as EVIDENCE_KINDS
 from engine.evidence import sniff
 from engine.tables import Case
@@ -105,3 +110,14 @@ def test_decisions_lead_then_everything_in_the_order_it_happened() -> None:
 )
 def test_the_type_is_what_the_bytes_begin_with(head: bytes, expected: str | None) -> None:
     assert sniff(head + b"\x00" * 32) == expected
+
+
+def test_an_archived_case_s_cover_lists_what_is_missing() -> None:
+    context = {"agency": "辛集市医疗保障局", "title": "行政处罚案卷", "cause": "骗取医保基金", "party": "某药房",
+               "number": "XINJI-2026-00001", "filed_on": "2026年3月4日", "closed_on": "", "officers": "张三",
+               "retention": "长期", "archived": True, "state_label": "归档", "total_pages": 9,
+               "findings": [Finding("送达回证没有附受送达人签收的扫描件", "民诉法第八十七条", 1, 0)]}
+    text = "".join(PdfReader(io.BytesIO(html_to_pdf(render_html("dossier_cover.html", context)))).pages[0]
+                   .extract_text().split())
+    assert "卷宗审查" in text and "送达回证没有附受送达人签收的扫描件（应有1份，卷内0份），依据：民诉法第八十七条" in text
+    assert "尚未结案" in text and "共9页" in text
