@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-
 from pypdf import PdfReader
 
 from documents.dossier import html_to_pdf
