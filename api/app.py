@@ -14,11 +14,13 @@ from api.config import Settings, load_settings
 from api.deps import AppState
 from api.hardening import BodyLimit, SecurityHeaders, clean_address
 from api.pages import router as pages_router
-from api.routes import admin, auth, cases, catalogue, dashboard
+from api.routes import admin, auth, cases, catalogue, dashboard, evidence
 from api.routes import documents as document_routes
+from api.routes.evidence import EVIDENCE_UPLOAD, MULTIPART_ALLOWANCE
 from documents.issuer import PdfIssuer
 from documents.worker import RenderWorker
 from engine.cases import CaseService
+from engine.evidence_store import store_for
 from engine.library import Library
 from engine.persistence import make_engine
 from processes.loader import default_library
@@ -62,13 +64,20 @@ def create_app(
         lifespan=lifespan,
         dependencies=[Depends(clean_address)],
     )
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # an evidence upload may be larger than any other body: its route has its own limit (plus the multipart framing)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        larger={EVIDENCE_UPLOAD: settings.max_evidence_bytes + MULTIPART_ALLOWANCE},
+    )
     app.add_middleware(SecurityHeaders)
     issuer = PdfIssuer(on_commit=worker.wake)
-    app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))
+    app.state.caseflow = AppState(
+        settings, engine, library, CaseService(engine, library, issuer), store_for(settings.evidence_dir)
+    )
     app.add_middleware(InFlight, gauge=requests)
     errors.install(app)
-    for module in (auth, catalogue, cases, dashboard, admin):
+    for module in (auth, catalogue, cases, dashboard, admin, evidence):
         app.include_router(module.router)
     app.include_router(document_routes.router)
     app.include_router(pages_router)

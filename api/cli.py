@@ -324,10 +324,11 @@ def audit_verify() -> None:
 
     from engine.admin_log import verify_all as verify_admin_record
     from engine.audit import verify_database
+    from engine.evidence_store import store_for
     from processes.loader import default_library
 
-    with _database() as (_, engine):
-        report = verify_database(engine, default_library())
+    with _database() as (settings, engine):
+        report = verify_database(engine, default_library(), store_for(settings.evidence_dir))
         with Session(engine) as session:
             admin_broken = verify_admin_record(session)
     for found in report.discrepancies:
@@ -336,7 +337,7 @@ def audit_verify() -> None:
         console.print(f"[red]不符[/red] 管理操作记录（{broken.bureau}）第{broken.seq}条：{broken.reason}")
     summary = f"已校验{report.cases}个案件、{report.events}个事件、{report.documents}份文书及管理操作记录"
     if report.clean and not admin_broken:
-        console.print(f"记录完整：{summary}，事件链、链头、状态、数据、期限与文书均与事件重放一致")
+        console.print(f"记录完整：{summary}，事件链、链头、状态、数据、期限与文书均与事件重放一致，证据材料与其哈希相符")
         return
     console.print(f"[red]发现{len(report.discrepancies) + len(admin_broken)}处不符[/red]（{summary}）")
     raise typer.Exit(1)
@@ -367,6 +368,7 @@ def restore_command(
     from api.bootstrap import prepare_database
     from engine.audit import verify_database
     from engine.backup import BackupError, restore
+    from engine.evidence_store import store_for
     from processes.loader import default_library
 
     with _database() as (settings, engine):
@@ -378,7 +380,7 @@ def restore_command(
             console.print(f"[red]RESTORE_FAILED[/red] {error}")
             raise typer.Exit(2) from None
         prepare_database(engine, default_library())  # a backup from an older version is migrated
-        report = verify_database(engine, default_library())
+        report = verify_database(engine, default_library(), store_for(settings.evidence_dir))
     console.print(f"已从 {file} 恢复 {_where(settings)}：{report.cases}个案件")
     for found in report.discrepancies:
         console.print(f"[red]不符[/red] {found}")

@@ -1,5 +1,7 @@
 """Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET, login limits,
-CASEFLOW_MAX_BODY_BYTES (the largest request body accepted; larger ones get 413)."""
+CASEFLOW_MAX_BODY_BYTES (the largest request body accepted; larger ones get 413),
+CASEFLOW_MAX_EVIDENCE_BYTES (the largest evidence file; its upload route alone accepts a body that big)
+and CASEFLOW_EVIDENCE_DIR (keep evidence files in this directory instead of the database)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ class Settings:
     token_minutes: int = 8 * 60
     secure_cookies: bool = False
     max_body_bytes: int = 2 * 1024 * 1024
+    max_evidence_bytes: int = 50 * 1024 * 1024
+    evidence_dir: Path | None = None  # None: evidence files are kept in the database
     # lockout per account name: this many attempts within the window lock it for lock minutes
     login_attempts: int = 5
     login_window_minutes: int = 60
@@ -43,6 +47,8 @@ def load_settings() -> Settings:
         secret=secret,
         secure_cookies=os.environ.get("CASEFLOW_SECURE_COOKIES", "0") == "1",
         max_body_bytes=int(os.environ.get("CASEFLOW_MAX_BODY_BYTES") or Settings.max_body_bytes),
+        max_evidence_bytes=int(os.environ.get("CASEFLOW_MAX_EVIDENCE_BYTES") or Settings.max_evidence_bytes),
+        evidence_dir=_evidence_dir(),
         **{name: _positive(name) for name in _LIMITS if f"CASEFLOW_{name.upper()}" in os.environ},
     )
 
@@ -56,6 +62,13 @@ _LIMITS = (
     "client_window_minutes",
     "client_lock_minutes",
 )
+
+
+def _evidence_dir() -> Path | None:
+    from engine.evidence_store import ENV_DIR
+
+    raw = os.environ.get(ENV_DIR, "").strip()
+    return Path(raw).resolve() if raw else None
 
 
 def _positive(name: str) -> int:

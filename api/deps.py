@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from api.config import Settings
 from api.login import Unauthenticated, actor_of_token
 from engine.cases import CaseService
+from engine.evidence_store import DatabaseStore, EvidenceStore
 from engine.library import Library
 from engine.model import Actor
 
@@ -24,6 +25,7 @@ class AppState:
     engine: Engine
     library: Library
     cases: CaseService
+    evidence: EvidenceStore = field(default_factory=DatabaseStore)  # where evidence files' bytes live
 
 
 __all__ = ["AppState", "CurrentActor", "State", "Unauthenticated", "bearer_or_cookie", "client_address"]

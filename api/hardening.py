@@ -11,6 +11,8 @@ characters are refused before a filter reaches SQL (PostgreSQL refuses NUL with 
 
 from __future__ import annotations
 
+import re
+
 from fastapi import Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -42,18 +44,28 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimit:
-    """ASGI middleware refusing request bodies over ``limit`` bytes."""
+    """ASGI middleware refusing request bodies over ``limit`` bytes (``larger``: paths matching a pattern get their own)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[re.Pattern[str], int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = larger or {}
+
+    def limit_for(self, scope: Scope) -> int:
+        path: str = scope.get("path", "")
+        if scope.get("method") == "POST":
+            for pattern, limit in self.larger.items():
+                if pattern.fullmatch(path):
+                    return limit
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > limit:
             from api.errors import http_error_response
 
             response = await http_error_response(Request(scope, receive), BodyTooLarge())
@@ -66,7 +78,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise BodyTooLarge()
             return message
 

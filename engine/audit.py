@@ -9,7 +9,8 @@ event's actor — without checking roles or guards again: it is about consistenc
 permission. Guards are consulted only to choose between transitions sharing a trigger, source
 and destination. The stored state, party, officers, data, clocks and document rows must equal
 the replay's; each stored PDF's sha256 must match its bytes (documents not yet rendered are
-skipped). Every discrepancy is reported with the case's 案号; nothing is changed.
+skipped); each evidence file must still hash to the sha256 its attaching event carries, in
+whichever store keeps it. Every discrepancy is reported with the case's 案号; nothing is changed.
 
 Settings and the working calendar are read as they are now: a bureau setting changed after a
 case started (a period's length) shows up as a clock that differs from the replay.
@@ -34,12 +35,14 @@ from engine.clockwork import apply_clock_triggers, deadline_of
 from engine.definitions import CatalogueItem, FlowSpec, Role, TransitionSpec
 from engine.errors import DomainError
 from engine.events import verify_chain
+from engine.evidence import ATTACH
+from engine.evidence_store import DatabaseStore, EvidenceStore, MissingBlob, store_from_environment
 from engine.library import Library
 from engine.machine import check_guards, run_actions
 from engine.model import Actor, CaseModel, ClockState
 from engine.registry import Context
 from engine.snapshot import clock_state_of
-from engine.tables import Bureau, Case, CaseLink, Clock, Document, DocumentPdf, Event, User
+from engine.tables import Bureau, Case, CaseLink, Clock, Document, DocumentPdf, Event, EvidenceFile, User
 from engine.timeutil import from_db, local
 from engine.workcalendar import load_calendar
 
@@ -75,11 +78,15 @@ class AuditReport:
         return not self.discrepancies
 
 
-def verify_database(engine: Engine, library: Library) -> AuditReport:
-    """Verify every case (in id order) and return all discrepancies found."""
+def verify_database(engine: Engine, library: Library, store: EvidenceStore | None = None) -> AuditReport:
+    """Verify every case (in id order) and return all discrepancies found.
+
+    ``store`` keeps the evidence files' bytes; by default the one ``CASEFLOW_EVIDENCE_DIR`` names.
+    """
     report = AuditReport()
     with Session(engine) as session:
-        audit = _Audit(session, library, load_calendar(session), datetime.now().astimezone())
+        audit = _Audit(session, library, load_calendar(session), datetime.now().astimezone(),
+                       store or store_from_environment())
         ids = [i for i in session.exec(select(Case.id).order_by(col(Case.id))).all() if i is not None]
         for start in range(0, len(ids), BATCH):
             for row, events, clocks, documents, opened in audit.load(ids[start:start + BATCH]):
@@ -107,6 +114,7 @@ class _Audit:
     library: Library
     calendar: WorkCalendar
     now: datetime
+    store: EvidenceStore = field(default_factory=DatabaseStore)
     _settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     _actors: dict[str, Actor] = field(default_factory=dict)
 
@@ -146,6 +154,7 @@ class _Audit:
             report("事件链", f"第{broken.seq}个事件：{broken.reason}")
         _check_head(row, events, report)
         _check_pdfs(self.session, documents, report)
+        _check_evidence(self.session, self.store, row.id, events, report)
         try:
             replayed = self._replay(row, events, opened, report)
         except _Stop:
@@ -389,6 +398,30 @@ def _check_pdfs(session: Session, documents: list[Document], report: Callable[[s
         doc = by_id[stored.document_id]
         if hashlib.sha256(stored.pdf).hexdigest() != stored.sha256:
             report("文书", f"文书{doc.number}（{doc.title}）的PDF与其存储的sha256不符（文件被替换）")
+
+
+def _check_evidence(
+    session: Session, store: EvidenceStore, case_id: int, events: list[Event], report: Callable[[str, str], None]
+) -> None:
+    """Each attached file: its event in this case's chain carries its sha256, and its bytes still hash to it."""
+    records = session.exec(select(EvidenceFile).where(EvidenceFile.case_id == case_id)).all()
+    by_id = {e.id: e for e in events}
+    attached = {e.id for e in events if e.trigger == ATTACH}
+    for record in records:
+        name = f"证据材料“{record.title}”（编号{record.id}）"
+        event = by_id.get(record.event_id)
+        attached.discard(record.event_id)
+        if event is None or event.trigger != ATTACH or event.payload.get("sha256") != record.sha256:
+            report("证据", f"{name}的sha256与本案事件链中附加该材料的事件不符")
+        try:
+            data = store.get(session, record.sha256)
+        except MissingBlob:
+            report("证据", f"{name}的文件不在存储中")
+            continue
+        if hashlib.sha256(data).hexdigest() != record.sha256:
+            report("证据", f"{name}的文件与附加时记录的sha256不符（文件被替换或损坏）")
+    for event_id in sorted(i for i in attached if i is not None):
+        report("证据", f"第{by_id[event_id].seq}个事件附加了证据材料，但没有对应的材料记录")
 
 
 def _compare_case(row: Case, replayed: _Replayed, library: Library, report: Callable[[str, str], None]) -> None:

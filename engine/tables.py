@@ -193,6 +193,52 @@ class RenderJob(SQLModel, table=True):
 
 
 
+class EvidenceFile(SQLModel, table=True):
+    """A file an officer attached to a step of a case (证据材料): never changed, never deleted.
+
+    The bytes live in the evidence store (``engine.evidence_store``) under their sha256, which the
+    attaching event carries in the case's hash chain. A wrong file is withdrawn (``EvidenceWithdrawal``).
+    """
+
+    __tablename__ = "evidence_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    event_id: int = Field(foreign_key="event.id")
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    content_type: str = Field(max_length=40)  # as found in the bytes, not as the client claimed
+    kind: str = Field(max_length=40)  # engine.evidence.KINDS: signed_receipt, hearing_record, photo …
+    title: str = Field(max_length=120)
+    filename: str = Field(max_length=200)
+    step: str = Field(max_length=60)  # the state (环节) of the case it belongs to
+    attached_at: datetime  # when the material was made or received (the event's occurred_at)
+    attached_by: str = Field(max_length=80)
+
+
+class EvidenceWithdrawal(SQLModel, table=True):
+    """The withdrawal of a wrongly attached file, with its reason; the file itself stays."""
+
+    __tablename__ = "evidence_withdrawal"
+
+    evidence_id: int = Field(primary_key=True, foreign_key="evidence_file.id")
+    event_id: int = Field(foreign_key="event.id")
+    reason: str = Field(max_length=300)
+    withdrawn_at: datetime
+    withdrawn_by: str = Field(max_length=80)
+
+
+class EvidenceBlob(SQLModel, table=True):
+    """The bytes of evidence files kept in the database (the default store), by their sha256."""
+
+    __tablename__ = "evidence_blob"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    stored_at: datetime
+
+
 class Department(SQLModel, table=True):
     """A 承办机构 of a bureau: a section (科室) or a service centre that handles its items."""
 

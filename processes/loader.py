@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from engine.checks import check_flow
 from engine.definitions import Catalogue, FlowSpec, RoleScopes
+from engine.dossier import DossierRules
 from engine.errors import DefinitionError
 from engine.library import Library
 
@@ -22,6 +23,7 @@ HERE = Path(__file__).parent
 FLOWS = HERE / "flows"
 CATALOGUES = HERE / "catalogues"
 ROLES = HERE / "roles.yaml"
+DOSSIER = HERE / "dossier.yaml"
 BUREAUS = ("gaoyi", "xiangdu", "xinji", "zhaoxian", "shandan")
 
 
@@ -82,3 +84,12 @@ def load_library(flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES, rol
 @lru_cache(maxsize=1)
 def default_library() -> Library:
     return load_library()
+
+
+@lru_cache(maxsize=1)
+def load_dossier_rules(path: Path = DOSSIER) -> DossierRules:
+    """The 卷宗 rules: binding order and completeness checks per flow."""
+    try:
+        return DossierRules.model_validate(_read(path))
+    except ValidationError as error:
+        raise _explain(path, error) from None

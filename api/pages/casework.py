@@ -17,6 +17,7 @@ from api.deps import AppState
 from api.diagram import flow_svg
 from api.errors import VALIDATION_REASONS
 from api.pages import fields as F
+from api.pages.evidence_view import evidence_section, shown_events
 from api.schemas import FireAction, OpenCase
 from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
 from engine.errors import DomainError, InvalidInput, NotFound
@@ -232,7 +233,9 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
             link["state_label"] = link["state"]
     with Session(state.engine) as session:
         names = {u.username: u.name for u in session.exec(select(User).where(User.bureau_code == actor.bureau))}
+    view["events"] = shown_events(view["events"], flow)
     return {
+        **evidence_section(state, actor, view, flow),
         "case": view,
         "flow": flow,
         "item": item,

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from api.deps import AppState, State
 from api.pages import fields as F
 from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form, preview_from_form
+from api.pages.evidence_view import shown_events
 from api.pages.lists import case_export, list_page, pager_links
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
 from api.schemas import CaseId
@@ -191,7 +192,7 @@ def history(request: Request, state: State, actor: PageActor, case_id: CaseId, p
     except DomainError as error:
         return render_error(request, state, actor, error)
     entries["pages"] = max(1, (entries["total"] + 99) // 100)
-    context["case"] = {**context["case"], "events": entries["items"]}
+    context["case"] = {**context["case"], "events": shown_events(entries["items"], context["flow"])}
     return render(request, state, "history.html", actor, entries=entries,
                   pager=pager_links(entries["pages"], entries["page"]), **context)
 
