@@ -297,7 +297,7 @@ class _Audit:
             occurred_at=local(event.occurred_at),  # as the bureau's users give it; _json compares instants
             calendar=self.calendar,
             settings=settings,
-            payload=json.loads(json.dumps(event.payload)),
+            payload=_action_payload(event.payload),
         )
 
     def _settings_for(self, flow: FlowSpec, item: CatalogueItem, bureau: str) -> dict[str, Any]:
@@ -387,6 +387,15 @@ def _check_head(row: Case, events: list[Event], report: Callable[[str, str], Non
     stored = from_db(row.last_occurred_at) if row.last_occurred_at else None
     if last is not None and stored != from_db(last.occurred_at):
         report("链头", f"案件记录的最后办理时间{_moment(stored)}与最后一个事件的时间{_moment(from_db(last.occurred_at))}不符")
+
+
+def _action_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload the action was given: without the stamps of the documents it issued (``with_documents``)."""
+    given = json.loads(json.dumps(payload))
+    stamps = given.get("documents")
+    if isinstance(stamps, list) and stamps and all(isinstance(s, dict) and "content_sha256" in s for s in stamps):
+        del given["documents"]
+    return given
 
 
 def _check_pdfs(session: Session, documents: list[Document], report: Callable[[str, str], None]) -> None:
