@@ -72,11 +72,19 @@ class CaseService:
         data: dict[str, Any],
         occurred_at: datetime | None = None,
         links: list[dict[str, Any]] | None = None,
+        then: tuple[str, dict[str, Any]] | None = None,
     ) -> int:
-        """Open a case for a catalogue item of the actor's bureau; returns its id."""
+        """Open a case for a catalogue item of the actor's bureau; returns its id.
+
+        ``then`` (a trigger and its data) fires a first action in the same transaction, so the
+        hall's intake with its decision (受理, 一次性告知, 不予受理, 当场办结) leaves either the
+        whole result or nothing: a refused decision leaves no half-registered case behind.
+        """
         party, officers, data = clean_opening(party, officers, data)
         with unit_of_work(self.engine) as session:
             case_id = self._open(session, actor, item_code, party, officers, data, occurred_at, links or [])
+            if then is not None:
+                self._fire(session, actor, case_id, then[0], clean_json(then[1], "data"), occurred_at, None)
         return case_id
 
     def fire(
@@ -91,36 +99,49 @@ class CaseService:
         """Fire one action on a case: all of its effects commit together or none do."""
         payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
-            snapshot = self._snapshot(session, actor, case_id)
-            row = snapshot.row
-            if expected_version is not None and row.version != expected_version:
-                raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
-            flow = self.library.flow(row.flow_key, row.flow_version)
-            item = self.library.item(row.bureau_code, row.item_code)
-            model = model_of(session, row)
-            before = fingerprints(model)
-            officers_before = [dict(o) for o in model.officers]
-            party_before = dict(model.party)
-            moment = self._moment(occurred_at, model)
-            ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
-            outcome = fire(flow, ctx, trigger)
-            model.acted_by[outcome.transition.trigger] = actor.username
-            apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
-            documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
-            event = chain_event(
-                row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
-                outcome.to_state, actor.username, moment, with_documents(payload, documents),
-            )
-            self._save(session, row, model, flow, event)
-            written = write_clocks(session, case_id, model, ctx.calendar, before)
-            self._store_documents(session, documents, event)
-            self._make_links(session, actor, row, model, moment)
-            readmodel.record(
-                session, row, model, flow, item, written, new=False,
-                officers_changed=model.officers != officers_before,
-                searchable_changed=bool(documents) or model.party != party_before,
-                state_changed=outcome.from_state != outcome.to_state,
-            )
+            self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
+
+    def _fire(
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: int,
+        trigger: str,
+        payload: dict[str, Any],
+        occurred_at: datetime | None,
+        expected_version: int | None,
+    ) -> None:
+        """One action inside the caller's transaction (``fire``, or ``open_case`` with ``then``)."""
+        snapshot = self._snapshot(session, actor, case_id)
+        row = snapshot.row
+        if expected_version is not None and row.version != expected_version:
+            raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
+        flow = self.library.flow(row.flow_key, row.flow_version)
+        item = self.library.item(row.bureau_code, row.item_code)
+        model = model_of(session, row)
+        before = fingerprints(model)
+        officers_before = [dict(o) for o in model.officers]
+        party_before = dict(model.party)
+        moment = self._moment(occurred_at, model)
+        ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
+        outcome = fire(flow, ctx, trigger)
+        model.acted_by[outcome.transition.trigger] = actor.username
+        apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
+        documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
+        event = chain_event(
+            row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
+            outcome.to_state, actor.username, moment, with_documents(payload, documents),
+        )
+        self._save(session, row, model, flow, event)
+        written = write_clocks(session, case_id, model, ctx.calendar, before)
+        self._store_documents(session, documents, event)
+        self._make_links(session, actor, row, model, moment)
+        readmodel.record(
+            session, row, model, flow, item, written, new=False,
+            officers_changed=model.officers != officers_before,
+            searchable_changed=bool(documents) or model.party != party_before,
+            state_changed=outcome.from_state != outcome.to_state,
+        )
 
     # --- queries ----------------------------------------------------------------------
 

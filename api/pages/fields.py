@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
+from engine.materials import accepted_names, all_checklists
 
 PARTY_TYPES = {"organisation": "法人或其他组织", "individual": "公民"}
 SERVICE_METHODS = {
@@ -250,7 +251,7 @@ def fields_for(
             widget = "select"
             widget_options = _variants()
         if widget == "materials":
-            widget_options = {str(m): str(m) for m in item.settings.get("materials") or []}
+            widget_options = {m: m for m in accepted_names(all_checklists(item.settings))}
             if not widget_options:
                 widget = "textarea"
         result.append(Field(name, label, widget, widget_options, suggestions, name in required))

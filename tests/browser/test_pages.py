@@ -1,7 +1,7 @@
 """The pages driven in Debian's Chromium through Playwright, against a live server on SQLite.
 
 The app runs under uvicorn in a thread on a free local port with the demo data of
-辛集市医疗保障局; each test logs in as the role it needs. Screenshots of the main pages are
+高邑县医疗保障局 (api/demo.py); each test logs in as the role it needs. Screenshots of the main pages are
 saved to tests/artifacts/ (kept out of git) for a person to look at.
 """
 
@@ -150,7 +150,7 @@ def test_each_role_lands_on_its_page(new_page: Any, server: dict[str, Any], user
     login(page, username)
     assert page.url == server["url"] + landing
     assert heading in page.locator("h1").first.inner_text()
-    assert "辛集市医疗保障局" in page.locator("header").inner_text()
+    assert "高邑县医疗保障局" in page.locator("header").inner_text()
     cookie = next(c for c in page.context.cookies() if c["name"] == "caseflow_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     shot(page, f"landing-{username}")
@@ -198,7 +198,7 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     case_url = officer.url.split("?")[0]
     number = officer.locator("h1").inner_text().split(" · ")[0]
     assert officer.locator("svg g.current").get_attribute("data-state") == "lead_check"
-    assert "立案阶段责任" in officer.locator(".duty").first.inner_text()  # 责任事项 quoted from the list
+    assert "立案责任" in officer.locator(".duty").first.inner_text()  # 责任事项 quoted from the list
 
     # a wrong action shows the Chinese refusal: a fine over 3000 yuan is not for the summary procedure
     form = action(officer, "decide_on_spot")
