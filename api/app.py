@@ -14,7 +14,7 @@ from api.config import Settings, load_settings
 from api.deps import AppState
 from api.hardening import BodyLimit, SecurityHeaders, clean_address
 from api.pages import router as pages_router
-from api.routes import admin, auth, cases, catalogue, dashboard
+from api.routes import admin, auth, cases, catalogue, dashboard, messages
 from api.routes import documents as document_routes
 from documents.issuer import PdfIssuer
 from documents.worker import RenderWorker
@@ -68,7 +68,7 @@ def create_app(
     app.state.caseflow = AppState(settings, engine, library, CaseService(engine, library, issuer))
     app.add_middleware(InFlight, gauge=requests)
     errors.install(app)
-    for module in (auth, catalogue, cases, dashboard, admin):
+    for module in (auth, catalogue, cases, dashboard, messages, admin):
         app.include_router(module.router)
     app.include_router(document_routes.router)
     app.include_router(pages_router)

@@ -48,6 +48,7 @@ class CaseFilter:
     opened_to: datetime | None = None  # exclusive
     flows: tuple[str, ...] | None = None  # one of these flows (e.g. the hall's intake flows)
     states: list[tuple[str, str]] | None = None  # one of these (flow, state) pairs
+    due_before: datetime | None = None  # the nearest duty falls due before this moment (messages: next N days)
 
 
 def case_conditions(
@@ -101,6 +102,8 @@ def case_conditions(
         where.extend([col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment])
     if f.due_soon_or_overdue:
         where.append(col(s.next_due_soon_at) <= moment)
+    if f.due_before:
+        where.append(col(s.next_due_at) < to_db(f.due_before))
     if f.opened_from:
         where.append(col(s.opened_at) >= to_db(f.opened_from))
     if f.opened_to:

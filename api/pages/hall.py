@@ -159,7 +159,7 @@ def _intake_page(
         ready=ready,
         categories=kinds,
         category=chosen,
-        materials=checklist(item.settings, chosen.name) if chosen or not kinds else (),
+        materials=checklist(item.settings, chosen.name if chosen else None) if chosen or not kinds else (),
         decisions=[(key, DECISIONS[key][1], spec) for key, spec in decisions.items()],
         extra=extra,
         party_types=F.PARTY_TYPES,
