@@ -79,7 +79,7 @@ def digest(request: Request, state: State, actor: PageActor, days: int = 7) -> R
 
 def _remind_page(
     request: Request, state: AppState, actor: Actor, case_id: int, clock: str = "",
-    error: DomainError | None = None, form: Any = None,
+    error: DomainError | None = None, form: Any = None, notice: str = "",
 ) -> Response:
     try:
         require_role(actor, Role.supervisor, Role.head)
@@ -90,13 +90,15 @@ def _remind_page(
     status = 200 if error is None else {"invalid": 422, "forbidden": 403, "not_found": 404}.get(error.kind, 409)
     return render(
         request, state, "remind.html", actor, status_code=status, case=view, running=running, clock=clock,
-        reminders=reminders_of_case(state.engine, case_id), error=error, form=form, title="督办",
+        reminders=reminders_of_case(state.engine, case_id), error=error, form=form, notice=notice, title="督办",
     )
 
 
 @router.get("/cases/{case_id}/remind")
-def remind_page(request: Request, state: State, actor: PageActor, case_id: CaseId, clock: str = "") -> Response:
-    return _remind_page(request, state, actor, case_id, clock[:60])
+def remind_page(
+    request: Request, state: State, actor: PageActor, case_id: CaseId, clock: str = "", notice: str = ""
+) -> Response:
+    return _remind_page(request, state, actor, case_id, clock[:60], notice=notice[:200])
 
 
 @router.post("/cases/{case_id}/remind")
