@@ -30,3 +30,15 @@ def test_a_supervisor_reminds_the_officers_of_an_overdue_step(api: Api) -> None:
     assert inbox["unread"] == 1 and "线索核查已超期" in inbox["items"][0]["body"]
     assert ok(api.get("sup", "/api/messages"))["total"] == 0
     assert "wu" not in sent["recipients"]  # not an officer of this case
+
+
+def test_a_reminder_keeps_the_case_chain_and_the_audit_clean(api: Api) -> None:
+    from engine.audit import verify_database
+
+    engine = api.app.state.caseflow.engine
+    create_user(engine, "sup", bureau="xinji", roles=["supervisor"], password="password-123", name="督办员")
+    cid = open_case(api, when="2026-01-05 09:00")["id"]
+    r = api.post("sup", f"/api/cases/{cid}/reminders", json={"note": "请尽快办理"})
+    assert r.status_code == 201, r.text
+    report = verify_database(engine, api.app.state.caseflow.library)
+    assert report.clean, [str(d) for d in report.discrepancies]
