@@ -228,6 +228,10 @@ def penalty_walks() -> list[Walk]:
         if finish == "archived":
             steps += [(25, z, "archive", {})]
         w.append(Walk("2", z, party, _lead("违规结算医保基金", start + 60), start, steps, officers=PAIR_A))
+    # a lead checked late (the 15 working days of 令4号 overran), then not filed: a step done late
+    w.append(Walk("2", c, CLINIC, _lead("药店刷卡记录异常", 300), 250,
+                  [(25, c, "propose_filing", {"opinion": "证据不足，建议不予立案"}),
+                   (26, "zhaomin", "decline_filing", {"reasons": "现有证据不足以证明存在违法行为"})], officers=PAIR_B))
     # 不予立案 last year
     w.append(Walk("3", c, PERSONS[2], _lead("举报线索不实", 400), 330,
                   [(5, "zhaomin", "decline_filing", {"reasons": "经核查，举报内容不属实"})], officers=PAIR_B))

@@ -70,7 +70,8 @@ class CaseLink(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Append-only and hash-chained per case; database triggers refuse UPDATE and DELETE."""
 
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    # occurred_at: the statistics count a period's decisions, hearings and payments by it
+    __table_args__ = (UniqueConstraint("case_id", "seq"), Index("ix_event_occurred_at", "occurred_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)

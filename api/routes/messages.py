@@ -11,8 +11,26 @@ from api.deps import CurrentActor, State
 from api.responses import Json
 from api.schemas import Body, CaseId
 from engine.reminders import messages, send_reminder, unread_count
+from engine.statistics import statistics
 
 router = APIRouter(prefix="/api", tags=["messages"])
+
+
+@router.get("/stats", response_class=Json)
+def stats(
+    state: State,
+    actor: CurrentActor,
+    start: Annotated[str, Query(alias="from", max_length=10)] = "",
+    end: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> Json:
+    """The period's enforcement figures (default: last calendar year), for heads and supervisors."""
+    from api.pages.statistics import period
+    from api.pages.web import require_role
+    from engine.definitions import Role
+
+    require_role(actor, Role.head, Role.supervisor)
+    lo, hi = period(start, end)
+    return Json(statistics(state.engine, state.library, actor, lo, hi))
 
 
 class NewReminder(Body):

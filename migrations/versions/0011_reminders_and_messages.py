@@ -1,4 +1,4 @@
-"""督办 (reminders) and in-app messages
+"""督办 (reminders) and in-app messages; events indexed by occurred_at for the statistics
 
 Revision ID: 0011
 Revises: 0004
@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index('ix_event_occurred_at', 'event', ['occurred_at'], unique=False)
     op.create_table('reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bureau_code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -62,3 +63,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reminder_case_id'))
         batch_op.drop_index(batch_op.f('ix_reminder_bureau_code'))
     op.drop_table('reminder')
+    op.drop_index('ix_event_occurred_at', table_name='event')
