@@ -217,9 +217,9 @@ def penalty_walks() -> list[Walk]:
         (60, PHARMACY, 6000, 3000, "executing"),
         (120, HOSPITAL, 8000, 4000, "paid"),
         (200, CLINIC, 5000, 2500, "archived"),
-        (300, PHARMACY, 9000, 3000, "archived"),
-        (380, HOSPITAL, 7000, 3500, "archived"),
-        (420, CLINIC, 4500, 1500, "archived"),
+        (400, PHARMACY, 9000, 3000, "archived"),
+        (470, HOSPITAL, 7000, 3500, "archived"),
+        (540, CLINIC, 4500, 1500, "archived"),
     ]:
         steps = FILED + _investigated(z, 5) + _proposed(z, 12, fine, base, ART_40) + _decided(z, 14, fine, base, ART_40)
         if finish != "executing":
@@ -229,7 +229,7 @@ def penalty_walks() -> list[Walk]:
             steps += [(25, z, "archive", {})]
         w.append(Walk("2", z, party, _lead("违规结算医保基金", start + 60), start, steps, officers=PAIR_A))
     # a lead checked late (the 15 working days of 令4号 overran), then not filed: a step done late
-    w.append(Walk("2", c, CLINIC, _lead("药店刷卡记录异常", 300), 250,
+    w.append(Walk("2", c, CLINIC, _lead("药店刷卡记录异常", 450), 400,
                   [(25, c, "propose_filing", {"opinion": "证据不足，建议不予立案"}),
                    (26, "zhaomin", "decline_filing", {"reasons": "现有证据不足以证明存在违法行为"})], officers=PAIR_B))
     # 不予立案 last year
@@ -284,10 +284,10 @@ def hall_walks(state: AppState) -> list[Walk]:
         Walk("17", s, PERSONS[3], {"materials_received": full("17")[:1]}, 6,
              [(0.05, s, "refuse", {"reasons": "申请人非本统筹区参保人员，应向参保地经办机构申请"})]),
     ]
-    for days, person in [(0, PERSONS[4]), (15, PERSONS[2]), (90, PERSONS[0]), (200, PERSONS[1]), (330, PERSONS[3])]:
+    for days, person in [(0, PERSONS[4]), (15, PERSONS[2]), (90, PERSONS[0]), (400, PERSONS[1]), (500, PERSONS[3])]:
         w.append(Walk("25", s, person, {"category": RETIREE, "materials_received": filed}, days,
                       [(0.02, s, "complete_on_spot", {})]))
-    for days, person in [(120, PERSONS[2]), (250, PERSONS[4]), (380, PERSONS[0])]:
+    for days, person in [(120, PERSONS[2]), (420, PERSONS[4]), (520, PERSONS[0])]:
         w.append(Walk("17", h, person, {"materials_received": full("17")}, days,
                       [(0.1, h, "accept", {}), (5, h, "review", {"opinion": "票据齐全，符合报销范围"}),
                        (6, head, "grant", {"amount": "2345.60"}), (6.2, h, "inform", {"method": "sms"}),

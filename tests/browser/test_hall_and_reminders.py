@@ -85,3 +85,17 @@ def test_supervisor_sends_a_reminder_the_officer_then_sees(new_page: Any) -> Non
     assert "督办" in officer.locator("body").inner_text()  # on the case's timeline
     officer.goto("/messages")
     assert officer.locator("#unread-count").count() == 0  # read once the list was opened
+
+
+def test_supervisor_reads_the_statistics_of_last_year(new_page: Any) -> None:  # noqa: F811
+    page = new_page()
+    login(page, "zhoujie")
+    page.click("nav a:has-text('统计')")
+    page.wait_for_load_state()
+    assert "执法数据统计" in page.locator("h1").inner_text()
+    assert page.locator("svg.chart").count() == 2
+    assert page.locator("#by-power-type tbody tr").count() >= 1
+    shot(page, "statistics")
+    with page.expect_download() as download:
+        page.click("#export-pdf")
+    assert download.value.suggested_filename.endswith(".pdf")
