@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from engine.errors import InvalidInput
 from engine.library import Library
 from engine.model import Actor
 from engine.read_tables import CaseSummary
@@ -57,6 +58,24 @@ def last_year(today: date | None = None) -> tuple[date, date]:
     """The default period: the whole previous calendar year (the January report's period)."""
     year = (today or local(datetime.now().astimezone()).date()).year - 1
     return date(year, 1, 1), date(year, 12, 31)
+
+
+MAX_SPAN_DAYS = 3 * 366
+
+
+def period(start: str, end: str) -> tuple[date, date]:
+    """The period asked for (both days included); default: last calendar year."""
+    default = last_year()
+    try:
+        lo = date.fromisoformat(start) if start else default[0]
+        hi = date.fromisoformat(end) if end else default[1]
+    except ValueError:
+        raise InvalidInput("INVALID_DATE", "统计期间的日期格式应为 年-月-日（如 2025-01-01）", start=start, end=end) from None
+    if hi < lo:
+        raise InvalidInput("PERIOD_REVERSED", f"统计期间的结束日期{hi}早于开始日期{lo}", start=start, end=end)
+    if (hi - lo).days > MAX_SPAN_DAYS:
+        raise InvalidInput("PERIOD_TOO_LONG", "统计期间不能超过三年", start=start, end=end)
+    return lo, hi
 
 
 def statistics(engine: Engine, library: Library, actor: Actor, start: date, end: date) -> dict[str, Any]:

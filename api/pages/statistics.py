@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -14,29 +14,11 @@ from api.pages.charts import bars
 from api.pages.excel import xlsx_response
 from api.pages.web import PageActor, render, render_error, require_role
 from engine.definitions import Role
-from engine.errors import DomainError, InvalidInput
+from engine.errors import DomainError
 from engine.model import Actor
-from engine.statistics import last_year, statistics
+from engine.statistics import period, statistics
 
 router = APIRouter(include_in_schema=False)
-
-MAX_SPAN_DAYS = 3 * 366
-
-
-def period(start: str, end: str) -> tuple[date, date]:
-    """The period asked for (both days included); default: last calendar year."""
-    default = last_year()
-    try:
-        lo = date.fromisoformat(start) if start else default[0]
-        hi = date.fromisoformat(end) if end else default[1]
-    except ValueError:
-        raise InvalidInput("INVALID_DATE", "统计期间的日期格式应为 年-月-日（如 2025-01-01）", start=start, end=end) from None
-    if hi < lo:
-        raise InvalidInput("PERIOD_REVERSED", f"统计期间的结束日期{hi}早于开始日期{lo}", start=start, end=end)
-    if (hi - lo).days > MAX_SPAN_DAYS:
-        raise InvalidInput("PERIOD_TOO_LONG", "统计期间不能超过三年", start=start, end=end)
-    return lo, hi
-
 
 def _rows(s: dict[str, Any]) -> list[list[Any]]:
     rows: list[list[Any]] = []

@@ -10,8 +10,10 @@ from pydantic import Field
 from api.deps import CurrentActor, State
 from api.responses import Json
 from api.schemas import Body, CaseId
+from engine.definitions import Role
+from engine.errors import Forbidden
 from engine.reminders import messages, send_reminder, unread_count
-from engine.statistics import statistics
+from engine.statistics import period, statistics
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
@@ -24,11 +26,8 @@ def stats(
     end: Annotated[str, Query(alias="to", max_length=10)] = "",
 ) -> Json:
     """The period's enforcement figures (default: last calendar year), for heads and supervisors."""
-    from api.pages.statistics import period
-    from api.pages.web import require_role
-    from engine.definitions import Role
-
-    require_role(actor, Role.head, Role.supervisor)
+    if not actor.roles & {Role.head, Role.supervisor}:
+        raise Forbidden("PAGE_FORBIDDEN", "统计数据仅限负责人、监督人员查阅")
     lo, hi = period(start, end)
     return Json(statistics(state.engine, state.library, actor, lo, hi))
 
