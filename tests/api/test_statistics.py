@@ -73,3 +73,23 @@ def test_the_statistics_page_exports_excel_and_a_pdf_report(api: Api) -> None:
     assert report.status_code == 200 and report.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(report.content)).pages)
     assert "高邑县医疗保障局行政执法数据统计报告" in text and "39500.00" in text
+
+
+def test_dashboard_counts_per_registered_department_agree_with_the_catalogue_s_text(api: Api) -> None:
+    from datetime import datetime
+
+    from api.users import actor_of, user_by_name
+    from engine.queries import dashboard_groups, unit_groups
+
+    state = _demo(api)
+    user = user_by_name(state.engine, "zhoujie")
+    assert user is not None
+    actor = actor_of(user)
+    now = datetime.now().astimezone()
+    units = ["基金监管科", "高邑县医疗保险服务中心", "医管科"]
+    by_unit = {r["key"]: r for r in unit_groups(state.engine, actor, now, units)}
+    by_text = dashboard_groups(state.engine, actor, now, "department")
+    for unit in units:
+        expected = sum(r["overdue"] for r in by_text if unit in r["key"])
+        assert by_unit[unit]["overdue"] == expected, unit
+    assert by_unit["基金监管科"]["overdue"] >= 3 and by_unit["医管科"]["overdue"] == 0
