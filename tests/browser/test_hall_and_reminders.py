@@ -85,6 +85,10 @@ def test_supervisor_sends_a_reminder_the_officer_then_sees(new_page: Any) -> Non
     assert "督办" in officer.locator("body").inner_text()  # on the case's timeline
     officer.goto("/messages")
     assert officer.locator("#unread-count").count() == 0  # read once the list was opened
+    officer.goto("/messages/digest")
+    assert "每日待办摘要" in officer.locator("h1").inner_text()
+    assert int(officer.locator("#digest-reminders").inner_text()) >= 1
+    assert int(officer.locator("#digest-due").inner_text()) >= 1  # the demo's overdue steps of his cases
 
 
 def test_supervisor_reads_the_statistics_of_last_year(new_page: Any) -> None:  # noqa: F811
