@@ -14,7 +14,7 @@ from api.config import Settings, load_settings
 from api.deps import AppState
 from api.hardening import BodyLimit, SecurityHeaders, clean_address
 from api.pages import router as pages_router
-from api.routes import admin, auth, cases, catalogue, dashboard, evidence
+from api.routes import admin, auth, cases, catalogue, dashboard, evidence, messages
 from api.routes import documents as document_routes
 from api.routes.evidence import EVIDENCE_UPLOAD, MULTIPART_ALLOWANCE
 from documents.issuer import PdfIssuer
@@ -77,7 +77,7 @@ def create_app(
     )
     app.add_middleware(InFlight, gauge=requests)
     errors.install(app)
-    for module in (auth, catalogue, cases, dashboard, admin, evidence):
+    for module in (auth, catalogue, cases, dashboard, messages, admin, evidence):
         app.include_router(module.router)
     app.include_router(document_routes.router)
     app.include_router(pages_router)

@@ -94,6 +94,13 @@ class Organisation(PartyBase):
 Party = Annotated[Individual | Organisation, Field(discriminator="type")]
 
 
+class FirstAction(Body):
+    """An action fired in the same transaction as the opening (the hall: intake with its decision)."""
+
+    trigger: str = Field(max_length=60)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
 class OpenCase(Body):
     item: str = Field(max_length=100)
     party: Party | None = None
@@ -101,6 +108,7 @@ class OpenCase(Body):
     data: dict[str, Any] = Field(default_factory=dict)
     occurred_at: datetime | None = None
     links: list[Link] = Field(default_factory=list)
+    then: FirstAction | None = None
 
     _tz = field_validator("occurred_at")(classmethod(lambda cls, v: aware_moment(v)))
 

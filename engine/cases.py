@@ -81,11 +81,19 @@ class CaseService:
         data: dict[str, Any],
         occurred_at: datetime | None = None,
         links: list[dict[str, Any]] | None = None,
+        then: tuple[str, dict[str, Any]] | None = None,
     ) -> int:
-        """Open a case for a catalogue item of the actor's bureau; returns its id."""
+        """Open a case for a catalogue item of the actor's bureau; returns its id.
+
+        ``then`` (a trigger and its data) fires a first action in the same transaction, so the
+        hall's intake with its decision (受理, 一次性告知, 不予受理, 当场办结) leaves either the
+        whole result or nothing: a refused decision leaves no half-registered case behind.
+        """
         party, officers, data = clean_opening(party, officers, data)
         with unit_of_work(self.engine) as session:
             case_id = self._open(session, actor, item_code, party, officers, data, occurred_at, links or [])
+            if then is not None:
+                self._fire(session, actor, case_id, then[0], clean_json(then[1], "data"), occurred_at, None)
         return case_id
 
     def fire(
@@ -98,7 +106,9 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         """Fire one action on a case: all of its effects commit together or none do."""
-        self._fire(actor, case_id, trigger, payload, occurred_at, expected_version)
+        payload = clean_json(payload, "data")
+        with unit_of_work(self.engine) as session:
+            self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
 
     def fire_and_view(
         self,
@@ -110,12 +120,15 @@ class CaseService:
         expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Fire one action, then the case as it is now (from what the action wrote: not read again)."""
-        snapshot, model = self._fire(actor, case_id, trigger, payload, occurred_at, expected_version)
+        payload = clean_json(payload, "data")
+        with unit_of_work(self.engine) as session:
+            snapshot, model = self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
         with Session(self.engine) as session:
             return self._view(session, actor, snapshot, datetime.now().astimezone(), True, model)
 
     def _fire(
         self,
+        session: Session,
         actor: Actor,
         case_id: int,
         trigger: str,
@@ -123,39 +136,40 @@ class CaseService:
         occurred_at: datetime | None,
         expected_version: int | None,
     ) -> tuple[Snapshot, CaseModel]:
-        payload = clean_json(payload, "data")
-        with unit_of_work(self.engine) as session:
-            snapshot = self._snapshot(session, actor, case_id)
-            row = snapshot.row
-            if expected_version is not None and row.version != expected_version:
-                raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
-            flow = self.library.flow(row.flow_key, row.flow_version)
-            item = self.library.item(row.bureau_code, row.item_code)
-            model = model_of(session, row)
-            before = fingerprints(model)
-            officers_before = [dict(o) for o in model.officers]
-            party_before = dict(model.party)
-            moment = self._moment(occurred_at, model)
-            ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
-            outcome = fire(flow, ctx, trigger)
-            model.acted_by[outcome.transition.trigger] = actor.username
-            apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
-            documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
-            event = chain_event(
-                row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
-                outcome.to_state, actor.username, moment, with_documents(payload, documents),
-            )
-            self._save(session, row, model, flow, event)
-            written = write_clocks(session, case_id, model, ctx.calendar, before)
-            self._store_documents(session, documents, event)
-            self._make_links(session, actor, row, model, moment)
-            readmodel.record(
-                session, row, model, flow, item, written, new=False,
-                officers_changed=model.officers != officers_before,
-                searchable_changed=bool(documents) or model.party != party_before,
-                state_changed=outcome.from_state != outcome.to_state,
-            )
-            model.last_seq, model.last_occurred_at = event.seq, moment
+        """One action inside the caller's transaction (``fire``, or ``open_case`` with ``then``).
+
+        Returns the snapshot and the case as the action wrote them (for the view that answers it)."""
+        snapshot = self._snapshot(session, actor, case_id)
+        row = snapshot.row
+        if expected_version is not None and row.version != expected_version:
+            raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
+        flow = self.library.flow(row.flow_key, row.flow_version)
+        item = self.library.item(row.bureau_code, row.item_code)
+        model = model_of(session, row)
+        before = fingerprints(model)
+        officers_before = [dict(o) for o in model.officers]
+        party_before = dict(model.party)
+        moment = self._moment(occurred_at, model)
+        ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
+        outcome = fire(flow, ctx, trigger)
+        model.acted_by[outcome.transition.trigger] = actor.username
+        apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
+        documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
+        event = chain_event(
+            row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
+            outcome.to_state, actor.username, moment, with_documents(payload, documents),
+        )
+        self._save(session, row, model, flow, event)
+        written = write_clocks(session, case_id, model, ctx.calendar, before)
+        self._store_documents(session, documents, event)
+        self._make_links(session, actor, row, model, moment)
+        readmodel.record(
+            session, row, model, flow, item, written, new=False,
+            officers_changed=model.officers != officers_before,
+            searchable_changed=bool(documents) or model.party != party_before,
+            state_changed=outcome.from_state != outcome.to_state,
+        )
+        model.last_seq, model.last_occurred_at = event.seq, moment
         return snapshot, model
 
     # --- queries ----------------------------------------------------------------------

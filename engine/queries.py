@@ -48,6 +48,7 @@ class CaseFilter:
     opened_to: datetime | None = None  # exclusive
     flows: tuple[str, ...] | None = None  # one of these flows (e.g. the hall's intake flows)
     states: list[tuple[str, str]] | None = None  # one of these (flow, state) pairs
+    due_before: datetime | None = None  # the nearest duty falls due before this moment (messages: next N days)
 
 
 def case_conditions(
@@ -101,6 +102,8 @@ def case_conditions(
         where.extend([col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment])
     if f.due_soon_or_overdue:
         where.append(col(s.next_due_soon_at) <= moment)
+    if f.due_before:
+        where.append(col(s.next_due_at) < to_db(f.due_before))
     if f.opened_from:
         where.append(col(s.opened_at) >= to_db(f.opened_from))
     if f.opened_to:
@@ -425,3 +428,38 @@ def document_pdf(engine: Engine, actor: Actor, case_id: int, doc_id: int) -> Doc
         if not actor.may_read(row.flow_key):
             raise Forbidden("CASE_OUT_OF_SCOPE", "您的岗位不能查阅此类案件的文书", case_id=case_id)
         return doc
+
+
+def unit_groups(
+    engine: Engine, actor: Actor, as_of: datetime, units: list[str], f: DutyFilter | None = None
+) -> list[dict[str, Any]]:
+    """Overdue and due-soon counts per 承办机构 of the bureau's own register (its settings).
+
+    A catalogue item may name several departments ("基金监管科、医疗保险服务中心"): its steps
+    count for each registered department its text names; steps naming none are one more row.
+    One query, one conditional sum per department (a bureau has a handful).
+    """
+    f = f or DutyFilter()
+    moment = to_db(as_of)
+    where = _duty_conditions(actor.bureau, f, as_of, actor.reads)
+    late = col(OpenDuty.due_at) < moment
+    named = [col(OpenDuty.department).contains(unit, autoescape=True) for unit in units]
+    rows: list[tuple[str, Any]] = [(unit, cond) for unit, cond in zip(units, named, strict=True)]
+    if named:
+        rows.append(("", ~or_(*named)))
+    with Session(engine) as session:
+        days = _days_late_sql(session.get_bind().dialect.name, local(as_of).date())
+        sums = []
+        for _, cond in rows:
+            sums += [
+                func.sum(case((and_(cond, late), 1), else_=0)),
+                func.sum(case((and_(cond, ~late), 1), else_=0)),
+                func.sum(case((and_(cond, late), days), else_=0)),
+            ]
+        found = session.exec(select(*sums).where(*where)).one() if sums else ()
+    result = []
+    for i, (unit, _) in enumerate(rows):
+        overdue, soon, late_days = (int(v or 0) for v in found[i * 3 : i * 3 + 3])
+        if unit or overdue or soon:
+            result.append({"key": unit, "overdue": overdue, "due_soon": soon, "days_late": late_days})
+    return sorted(result, key=lambda r: (-r["overdue"], -r["due_soon"], r["key"]))

@@ -70,7 +70,8 @@ class CaseLink(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Append-only and hash-chained per case; database triggers refuse UPDATE and DELETE."""
 
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    # occurred_at: the statistics count a period's decisions, hearings and payments by it
+    __table_args__ = (UniqueConstraint("case_id", "seq"), Index("ix_event_occurred_at", "occurred_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
@@ -316,6 +317,37 @@ class AdminEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class Reminder(SQLModel, table=True):
+    """A 督办: a supervisor's reminder with a note on a case's overdue step (also an event on the case)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    clock_key: str | None = Field(default=None, max_length=60)
+    step: str = Field(max_length=120)  # the step's (clock's) label as the supervisor saw it
+    note: str = Field(max_length=500)
+    sent_by: str = Field(max_length=80)
+    sent_at: datetime
+    event_seq: int
+
+
+class Message(SQLModel, table=True):
+    """An in-app message to one user (a 督办 today); read once its recipient opens it."""
+
+    __table_args__ = (Index("ix_message_recipient_read", "recipient", "read_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bureau_code: str = Field(foreign_key="bureau.code", max_length=40)
+    recipient: str = Field(max_length=80)  # username
+    kind: str = Field(max_length=20)  # reminder
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id")
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=1000)
+    created_at: datetime
+    read_at: datetime | None = None
 
 
 # The read model's tables live in their own module; importing them here registers them with the

@@ -102,11 +102,22 @@ def _schema_error(error: ValidationError) -> InvalidInput:
     return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{message}）", field=where)
 
 
-def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any) -> int:
-    """Open a case from the open-case form, through the API's schema and the case service."""
+def open_from_form(
+    state: AppState,
+    actor: Actor,
+    item: CatalogueItem,
+    form: Any,
+    extra: dict[str, Any] | None = None,
+    then: tuple[str, dict[str, Any]] | None = None,
+) -> int:
+    """Open a case from the open-case form, through the API's schema and the case service.
+
+    ``extra`` adds data the form's fields do not carry (the hall's applicant category); ``then``
+    fires a first action in the same transaction (the hall's decision at intake).
+    """
     flow = state.library.flow(item.flow)
     fields = F.fields_for(flow, flow.open, item, state.library.catalogue(actor.bureau).items)
-    data = F.payload_from(form, fields)
+    data = {**F.payload_from(form, fields), **(extra or {})}
     raw: dict[str, Any] = {"item": item.code, "data": data}
     if "party" in flow.open.fields or form.get("party.name"):
         raw["party"] = F.party_from(form)
@@ -127,6 +138,7 @@ def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any
         body.data,
         body.occurred_at,
         [link.model_dump() for link in body.links],
+        then,
     )
 
 

@@ -14,10 +14,19 @@ from api.pages.charts import bars, grouped_columns
 from api.pages.excel import xlsx_response
 from api.pages.lists import case_export, list_page, pager_links
 from api.pages.web import STATUS_LABELS, PageActor, render, render_error, require_role
+from api.registers import departments
 from api.schemas import parse_as_of
 from engine.definitions import Role
 from engine.errors import DomainError
-from engine.queries import CaseFilter, DutyFilter, dashboard_groups, iter_duties, monthly, officer_names
+from engine.queries import (
+    CaseFilter,
+    DutyFilter,
+    dashboard_groups,
+    iter_duties,
+    monthly,
+    officer_names,
+    unit_groups,
+)
 from engine.queries import dashboard as dashboard_query
 
 router = APIRouter(include_in_schema=False)
@@ -45,10 +54,13 @@ def group_rows(state: State, actor: PageActor, as_of: datetime, group: str, foun
     elif group == "flow":
         names = {f.key: f.label for f in state.library.latest_flows()}
     empty = {"department": "（未列承办机构）", "officer": "（未指定）"}.get(group, "")
-    return [
-        {**r, "name": names.get(r["key"], r["key"]) or empty}
-        for r in dashboard_groups(state.engine, actor, as_of, group, found)
-    ]
+    units = [d.name for d in departments(state.engine, actor.bureau) if d.active] if group == "department" else []
+    if units:  # the bureau's own register of 承办机构 (its settings), where it has one
+        rows = unit_groups(state.engine, actor, as_of, units, found)
+        empty = "（未归入本局承办机构）"
+    else:
+        rows = dashboard_groups(state.engine, actor, as_of, group, found)
+    return [{**r, "name": names.get(r["key"], r["key"]) or empty} for r in rows]
 
 
 @router.get("/dashboard")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
+from engine.materials import accepted_names, all_checklists
 
 PARTY_TYPES = {"organisation": "法人或其他组织", "individual": "公民"}
 SERVICE_METHODS = {
@@ -164,6 +165,7 @@ DATA_LABELS = {
     "hearing_records": "听证笔录", "declined": "不予立案", "suspension": "中止调查", "termination": "终止调查",
     "seals": "封存", "preservations": "先行登记保存", "summary_decision": "当场处罚决定", "outcome": "结果",
     "materials_received": "已收材料", "materials_missing": "须补正材料", "received_at": "收件时间",
+    "category": "申请类别",
     "supplement_notice": "一次性告知", "supplements": "补正记录", "accepted_at": "受理时间",
     "deemed_accepted": "视为受理", "review_level": "已完成审查层级", "reviews": "审查意见",
     "result_notice": "结果告知", "payout": "拨付", "refusal": "不予受理", "withdrawal": "撤回申请",
@@ -250,7 +252,7 @@ def fields_for(
             widget = "select"
             widget_options = _variants()
         if widget == "materials":
-            widget_options = {str(m): str(m) for m in item.settings.get("materials") or []}
+            widget_options = {m: m for m in accepted_names(all_checklists(item.settings))}
             if not widget_options:
                 widget = "textarea"
         result.append(Field(name, label, widget, widget_options, suggestions, name in required))

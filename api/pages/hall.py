@@ -18,12 +18,13 @@ from starlette.datastructures import FormData
 
 from api.deps import AppState, State
 from api.pages import fields as F
-from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form
+from api.pages.casework import case_page, flow_or_none, open_from_form, transition_fields
 from api.pages.lists import list_page, states_where
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
 from api.schemas import CaseId
 from engine.definitions import CatalogueItem, FlowSpec, Role, TransitionSpec
 from engine.errors import DomainError, InvalidInput
+from engine.materials import categories, category_of, checklist
 from engine.model import Actor
 from engine.queries import CaseFilter
 from engine.timeutil import local, local_midnight
@@ -92,9 +93,20 @@ def _queues(state: AppState, actor: Actor) -> tuple[dict[str, Any], dict[str, An
     return list_page(state, actor, todays, 1), list_page(state, actor, waiting, 1)
 
 
+def _earlier_applications(state: AppState, actor: Actor, id_no: str) -> dict[str, Any] | None:
+    """An applicant's earlier applications by ID number (an indexed prefix search of the read model)."""
+    if not id_no:
+        return None
+    intake = tuple(sorted({f.key for f in state.library.flows.values() if hall_flow(f)}))
+    return list_page(state, actor, CaseFilter(q=id_no, flows=intake), 1)
+
+
 @router.get("/hall")
-def hall(request: Request, state: State, actor: PageActor, q: str = "", notice: str = "") -> Response:
+def hall(
+    request: Request, state: State, actor: PageActor, q: str = "", notice: str = "", id_no: str = ""
+) -> Response:
     todays, waiting = _queues(state, actor)
+    id_no = id_no.strip()[:40]
     return render(
         request,
         state,
@@ -105,6 +117,8 @@ def hall(request: Request, state: State, actor: PageActor, q: str = "", notice: 
         todays=todays,
         waiting=waiting,
         notice=notice,
+        id_no=id_no,
+        earlier=_earlier_applications(state, actor, id_no),
         title="服务大厅",
     )
 
@@ -116,11 +130,14 @@ def _intake_page(
     code: str,
     error: DomainError | None = None,
     form: Any = None,
+    category: str = "",
 ) -> Response:
     try:
         item = state.library.item(actor.bureau, code)
+        chosen = category_of(item.settings, category) if category else None
     except DomainError as missing:
         return render_error(request, state, actor, missing)
+    kinds = categories(item.settings)
     flow = flow_or_none(state, item.flow)
     ready = hall_flow(flow)
     decisions = decision_transitions(flow, item) if flow and ready else {}
@@ -140,7 +157,9 @@ def _intake_page(
         item=item,
         flow=flow,
         ready=ready,
-        materials=[str(m) for m in item.settings.get("materials") or []],
+        categories=kinds,
+        category=chosen,
+        materials=checklist(item.settings, chosen.name if chosen else None) if chosen or not kinds else (),
         decisions=[(key, DECISIONS[key][1], spec) for key, spec in decisions.items()],
         extra=extra,
         party_types=F.PARTY_TYPES,
@@ -151,8 +170,8 @@ def _intake_page(
 
 
 @router.get("/hall/intake/{code}")
-def intake_page(request: Request, state: State, actor: PageActor, code: str) -> Response:
-    return _intake_page(request, state, actor, code)
+def intake_page(request: Request, state: State, actor: PageActor, code: str, category: str = "") -> Response:
+    return _intake_page(request, state, actor, code, category=category.strip()[:120])
 
 
 def _with_materials(form: Any, flow: FlowSpec, ticked: list[str]) -> FormData:
@@ -168,7 +187,6 @@ def _with_materials(form: Any, flow: FlowSpec, ticked: list[str]) -> FormData:
 async def intake(request: Request, state: State, actor: PageActor, code: str) -> Response:
     form = await request.form()
     decision = str(form.get("decision") or "")
-    case_id: int | None = None
     try:
         await posted_form(request, state)
         item = state.library.item(actor.bureau, code)
@@ -178,13 +196,17 @@ async def intake(request: Request, state: State, actor: PageActor, code: str) ->
             raise InvalidInput("DECISION_UNKNOWN", "请选择受理、一次性告知补正或不予受理", decision=decision)
         ticked = [str(m) for m in form.getlist("material")]
         complete = _with_materials(form, flow, ticked)
-        case_id = open_from_form(state, actor, item, complete)
+        category = str(form.get("category") or "")
+        then = None
         if decision:
-            fire_from_form(state, actor, case_id, decisions[decision].trigger, complete)
+            spec = decisions[decision]
+            fields = transition_fields(state, flow, item, spec.trigger, actor.bureau)
+            then = (spec.trigger, F.payload_from(complete, fields))
+        extra = {"category": category} if categories(item.settings) else {}
+        # intake and its decision commit together: a refused decision leaves no case behind
+        case_id = open_from_form(state, actor, item, complete, extra=extra, then=then)
     except DomainError as error:
-        if case_id is None:
-            return _intake_page(request, state, actor, code, error, form)
-        return _hall_case(request, state, actor, case_id, error=error, form=form)
+        return _intake_page(request, state, actor, code, error, form, category=str(form.get("category") or ""))
     labels = {"accept": "已受理", "supplement": "已出具一次性告知书", "refuse": "已出具不予受理通知书",
               "complete": "已当场办结"}
     return redirect(f"/hall/cases/{case_id}", labels.get(decision, "已收件"))

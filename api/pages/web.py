@@ -27,6 +27,7 @@ from api.login import actor_of_token
 from engine.definitions import ROLE_LABELS, Role
 from engine.errors import DomainError, Forbidden
 from engine.model import Actor
+from engine.reminders import unread_count
 from engine.timeutil import local
 
 SESSION_COOKIE = "caseflow_session"
@@ -189,6 +190,7 @@ NAV = [
     ("/dashboard", "督办看板", {Role.head, Role.supervisor}),
     ("/approvals", "待审批", {Role.head}),
     ("/cases", "全部案件", {Role.officer, Role.head, Role.supervisor, Role.reviewer, Role.clerk}),
+    ("/statistics", "统计", {Role.head, Role.supervisor}),
     ("/catalogue", "权责清单", set(Role)),
     ("/admin", "系统管理", {Role.admin}),
 ]
@@ -214,6 +216,7 @@ def render(
             "bureau_name": bureau.bureau.name if bureau else "",
             "csrf": csrf_token(request, state),
             "path": request.url.path,
+            "unread": unread_count(state.engine, actor) if actor else 0,
             **context,
         },
         status_code=status_code,

@@ -26,6 +26,7 @@ def open_case(state: State, actor: CurrentActor, body: OpenCase) -> Json:
         body.data,
         body.occurred_at,
         [link.model_dump() for link in body.links],
+        (body.then.trigger, body.then.data) if body.then else None,
     )
     return Json(state.cases.view(actor, case_id), status_code=201)
 

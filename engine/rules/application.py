@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import InvalidInput, RuleViolation
+from engine.materials import accepted_names, category_of, checklist, missing
 from engine.registry import Context, action, guard
 from engine.rules.common import is_blank, money
 from engine.timeutil import local
@@ -18,7 +19,8 @@ NOTICE_METHODS = {"on_spot": "当场告知", "sms": "短信告知", "app": "网�
 
 
 def required_materials(ctx: Context) -> list[str]:
-    return [str(m) for m in ctx.settings.get("materials") or []]
+    """The checklist's names for this applicant (the item's materials, then its category's)."""
+    return [r.name for r in checklist(ctx.settings, ctx.case.data.get("category"))]
 
 
 def received_materials(ctx: Context) -> list[str]:
@@ -34,19 +36,20 @@ def _listed(value: Any, field: str) -> list[str]:
 
 
 def missing_materials(ctx: Context) -> list[str]:
-    have = set(received_materials(ctx))
-    return [m for m in required_materials(ctx) if m not in have]
+    """Each requirement none of whose alternatives was received (身份证或社保卡: either will do)."""
+    return missing(checklist(ctx.settings, ctx.case.data.get("category")), received_materials(ctx))
 
 
 def _take_materials(ctx: Context) -> None:
     """Add the materials of this request to those received; refuse names not on the checklist."""
     given = _listed(ctx.payload.get("materials_received"), "materials_received")
-    required = required_materials(ctx)
-    unknown = [m for m in given if required and m not in required]
+    required = checklist(ctx.settings, ctx.case.data.get("category"))
+    allowed = accepted_names(required)
+    unknown = [m for m in given if required and m not in allowed]
     if unknown:
         raise InvalidInput(
             "MATERIAL_NOT_ON_CHECKLIST",
-            f"以下材料不在本事项的申请材料清单中：{'、'.join(unknown)}（清单：{'、'.join(required)}）",
+            f"以下材料不在本事项的申请材料清单中：{'、'.join(unknown)}（清单：{'、'.join(allowed)}）",
             field="materials_received",
             unknown=unknown,
         )
@@ -61,6 +64,9 @@ def receive_application(ctx: Context) -> None:
     if is_blank(ctx.case.party.get("name")):
         raise InvalidInput("PARTY_NAME_REQUIRED", "缺少申请人名称或姓名", field="party.name")
     ctx.case.data.pop("materials_received", None)
+    category = category_of(ctx.settings, ctx.case.data.get("category"))
+    if category is None:
+        ctx.case.data.pop("category", None)
     _take_materials(ctx)
     ctx.case.data["received_at"] = ctx.occurred_at.isoformat()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.materials import categories, checklist
 from tests.api.test_penalty_walk import ok, refused
 from tests.conftest import Api, at
 
@@ -47,16 +48,19 @@ def open_data(library: Any, bureau: str, code: str) -> dict[str, Any]:
     item = library.item(bureau, code)
     flow = library.flow(item.flow)
     settings = {**flow.settings, **item.settings}
+    kinds = categories(settings)
+    category = {"category": kinds[0].name} if kinds else {}
+    materials = [r.choices[0] for r in checklist(settings, kinds[0].name if kinds else None)]
     data: dict[str, Any] = {
         "penalty": {"lead_summary": "智能监控发现疑似违规"},
         "sealing": {"reasons": "相关资料可能被转移、隐匿"},
         "inspection": {"plan": "年度监督检查计划"},
         "audit": {"scope": "2025年度医保待遇支付"},
-        "application": {"materials_received": list(settings.get("materials") or [])},
+        "application": {"materials_received": materials, **category},
         "reward": {"report_summary": "举报某药店串换药品"},
         "price_setting": {"items": ["某医疗服务项目"]},
         "designated_agreement": {"conditions_notice": "2026年第1号公告",
-                                 "materials_received": list(settings.get("materials") or [])},
+                                 "materials_received": materials},
         "credit_record": {"conduct": "骗取医保基金，已作出行政处罚"},
         "budget": {"kind": "budget", "year": 2027, "data_requested": "参保人数、缴费基数"},
         "commercial_insurance": {"business": "城乡居民大病保险", "problems": "提高大病保障水平"},

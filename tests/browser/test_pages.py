@@ -1,7 +1,7 @@
 """The pages driven in Debian's Chromium through Playwright, against a live server on SQLite.
 
 The app runs under uvicorn in a thread on a free local port with the demo data of
-辛集市医疗保障局; each test logs in as the role it needs. Screenshots of the main pages are
+高邑县医疗保障局 (api/demo.py); each test logs in as the role it needs. Screenshots of the main pages are
 saved to tests/artifacts/ (kept out of git) for a person to look at.
 """
 
@@ -150,7 +150,7 @@ def test_each_role_lands_on_its_page(new_page: Any, server: dict[str, Any], user
     login(page, username)
     assert page.url == server["url"] + landing
     assert heading in page.locator("h1").first.inner_text()
-    assert "辛集市医疗保障局" in page.locator("header").inner_text()
+    assert "高邑县医疗保障局" in page.locator("header").inner_text()
     cookie = next(c for c in page.context.cookies() if c["name"] == "caseflow_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     shot(page, f"landing-{username}")
@@ -187,7 +187,7 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     certs = officer.locator("input[name='officer.cert_no']")
     assert names.nth(0).input_value() == "张伟"  # the logged-in officer is filled in
     names.nth(1).fill("李强")
-    certs.nth(1).fill("冀130181002")
+    certs.nth(1).fill("冀130133002")
     officer.fill("input[name='f.lead_source']", "举报")
     officer.fill("textarea[name='f.lead_summary']", "群众举报串换药品")
     officer.fill("input[name='f.violation_ended_on']", "2026-01-15")
@@ -198,7 +198,7 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     case_url = officer.url.split("?")[0]
     number = officer.locator("h1").inner_text().split(" · ")[0]
     assert officer.locator("svg g.current").get_attribute("data-state") == "lead_check"
-    assert "立案阶段责任" in officer.locator(".duty").first.inner_text()  # 责任事项 quoted from the list
+    assert "立案责任" in officer.locator(".duty").first.inner_text()  # 责任事项 quoted from the list
 
     # a wrong action shows the Chinese refusal: a fine over 3000 yuan is not for the summary procedure
     form = action(officer, "decide_on_spot")
@@ -293,28 +293,28 @@ def test_clerk_gives_a_one_time_notice_for_an_incomplete_application(
     assert "生育" in clerk.locator("h1").inner_text()
     clerk.fill("input[name='party.name']", "王某某")
     boxes = clerk.locator("#materials input[type=checkbox]")
-    assert boxes.count() == 3
+    assert boxes.count() == 4
     boxes.nth(0).check()
+    boxes.nth(3).check()
     shot(clerk, "hall-intake")
     clerk.click("button[name=decision][value=accept]")  # materials missing: refused with the reason
     clerk.wait_for_load_state()
     assert "申请材料不齐全" in clerk.locator(".error").inner_text()
-    clerk.goto("/hall")
-    clerk.locator("#queue-today a").first.click()
+    # the refused decision left no half-registered case: the form is still filled, give the notice from it
+    assert clerk.locator("input[name='party.name']").input_value() == "王某某"
+    clerk.locator("select[name='f.method']").select_option("on_spot")
+    clerk.click("button[name=decision][value=supplement]")
     clerk.wait_for_load_state()
-    form = action(clerk, "notify_supplement")
-    form.locator("select[name='f.method']").select_option("on_spot")
-    submit(form)
     assert "待补正" in clerk.locator("#current-state").inner_text()
     missing = clerk.locator("#missing").inner_text()
-    assert "婴儿出生医学证明" in missing and "生育诊断证明" in missing
+    assert "医疗费用票据原件" in missing and "费用明细清单" in missing
     shot(clerk, "hall-case-supplement")
     clerk.goto("/hall")
-    assert "婴儿出生医学证明" in clerk.locator("#queue-supplement").inner_text()
+    assert "医疗费用票据原件" in clerk.locator("#queue-supplement").inner_text()
     shot(clerk, "hall")
 
     # a second applicant, the one-time notice straight from the intake screen
-    clerk.goto(clerk.url.split("/hall")[0] + "/hall?q=9")
+    clerk.goto(clerk.url.split("/hall")[0] + "/hall?q=7")
     clerk.locator("a", has_text="收件受理").first.click()
     clerk.wait_for_load_state()
     clerk.fill("input[name='party.name']", "赵某某")
@@ -387,7 +387,7 @@ def test_catalogue_flow_and_admin_pages(new_page: Any) -> None:
     assert page.locator("input[name='s.statement_days']").input_value() == "5"
     shot(page, "admin")
     page.goto("/catalogue")
-    assert page.locator("#catalogue tbody tr").count() == 17
+    assert page.locator("#catalogue tbody tr").count() == 28  # 高邑's list
     shot(page, "catalogue")
     page.goto("/flows/penalty")
     assert page.locator("svg g[data-state=lead_check]").count() == 1
@@ -397,15 +397,15 @@ def test_catalogue_flow_and_admin_pages(new_page: Any) -> None:
 def test_admin_manages_a_user_who_then_changes_his_password(new_page: Any) -> None:
     admin = new_page()
     login(admin, "admin")
-    admin.fill("#department-name", "基金监管科")
+    admin.fill("#department-name", "稽核科")
     admin.click("form[action='/admin/departments'] button[type=submit]")
     admin.wait_for_load_state()
-    assert "基金监管科" in admin.locator("#departments").inner_text()
+    assert "稽核科" in admin.locator("#departments").inner_text()
     admin.fill("#new-username", "walker")
     admin.fill("#new-name", "步行者")
     admin.fill("#new-password", "walker")
     admin.check("#new-role-clerk")
-    admin.select_option("#new-department", "基金监管科")
+    admin.select_option("#new-department", "稽核科")
     admin.click("form[action='/admin/users'] button[type=submit]")
     admin.wait_for_load_state()
     assert "密码至少10位" in admin.locator(".error").inner_text()
@@ -414,7 +414,7 @@ def test_admin_manages_a_user_who_then_changes_his_password(new_page: Any) -> No
     admin.click("form[action='/admin/users'] button[type=submit]")
     admin.wait_for_load_state()
     row = admin.locator("#users tr", has_text="walker")
-    assert "基金监管科" in row.inner_text() and "窗口人员" in row.inner_text()
+    assert "稽核科" in row.inner_text() and "窗口人员" in row.inner_text()
     row.locator("a").click()
     admin.wait_for_load_state()
     assert "用户 步行者" in admin.locator("h1").inner_text()
@@ -454,7 +454,7 @@ def test_admin_manages_a_user_who_then_changes_his_password(new_page: Any) -> No
     assert "账户已停用" in walker.locator(".error").inner_text()
 
     admin.goto("/admin/certificates")
-    assert "有效" in admin.locator("#certificates tr", has_text="冀130181001").inner_text()
+    assert "有效" in admin.locator("#certificates tr", has_text="冀130133001").inner_text()
     admin.fill("#cert-number", "冀130181555")
     admin.select_option("#cert-user", "walker")
     admin.fill("#cert-from", "2024-01-01")
