@@ -1,7 +1,7 @@
 """督办 (reminders) and in-app messages; events indexed by occurred_at for the statistics
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0007a
 Create Date: 2026-11-23
 """
 from __future__ import annotations
