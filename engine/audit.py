@@ -391,7 +391,7 @@ def _check_head(row: Case, events: list[Event], report: Callable[[str, str], Non
 
 def _action_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload the action was given: without the stamps of the documents it issued (``with_documents``)."""
-    given = json.loads(json.dumps(payload))
+    given: dict[str, Any] = json.loads(json.dumps(payload))
     stamps = given.get("documents")
     if isinstance(stamps, list) and stamps and all(isinstance(s, dict) and "content_sha256" in s for s in stamps):
         del given["documents"]
