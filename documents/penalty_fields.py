@@ -6,6 +6,7 @@ from documents.source import CaseFacts
 from documents.values import (
     SEALING_BASIS,
     Fields,
+    clause,
     cn_date,
     cn_datetime,
     due,
@@ -22,11 +23,13 @@ from documents.values import (
 def _proposal(facts: CaseFacts) -> Fields:
     proposal = facts.data.get("proposal") or {}
     kinds = list(proposal.get("kinds") or [])
+    fine = money(proposal.get("fine")) if "fine" in kinds else None
     return {
-        "facts": proposal.get("facts"),
-        "grounds": proposal.get("grounds"),
-        "article": proposal.get("article"),
-        "penalty_text": penalty_text(kinds, money(proposal.get("fine"))),
+        "facts": clause(proposal.get("facts")),
+        "grounds": clause(proposal.get("grounds")),
+        "article": clause(proposal.get("basis_article") or proposal.get("article")),
+        "discretion_reasons": clause(proposal.get("discretion_reasons")),
+        "penalty_text": penalty_text(kinds, fine, money(proposal.get("return_amount"))),
     }
 
 
