@@ -156,3 +156,17 @@ def hearing_notice(facts: CaseFacts) -> Fields:
         "place": facts.payload.get("place") or hearing.get("place"),
         "host": facts.payload.get("host") or hearing.get("host"),
     }
+
+
+def hearing_record(facts: CaseFacts) -> Fields:
+    """听证笔录 (处罚法第六十四条第八项): read to the party, who checks and signs it."""
+    hearing = facts.data.get("hearing") or {}
+    return {
+        **_proposal(facts),
+        "hearing_at": cn_datetime(hearing.get("hearing_at")),
+        "place": hearing.get("place"),
+        "host": hearing.get("host"),
+        "clerk": facts.payload.get("clerk"),
+        "attendees": text_of(facts.payload.get("attendees")),
+        "record": clause(facts.payload.get("record")),
+    }

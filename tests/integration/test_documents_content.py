@@ -245,6 +245,8 @@ PENALTY_EXPECTED: dict[str, list[str]] = {
                        "联系地址：辛集市建设路88号", "联系电话：0311-83211234", "你单位享有陈述、申辩的权利"],
     "hearing_rights_notice": ["拟对你单位作出", "2026年3月27日", f"（案号：{CASE_REF}）"],
     "hearing_notice": ["2026年4月10日9时30分", "钱法制", f"（案号：{CASE_REF}）"],
+    "hearing_record": ["2026年4月10日9时30分", "本局三楼会议室", "钱法制", "当事人对调查人员出示的证据无异议",
+                       "当事人核对意见及签名", "听证主持人签名", "记录人签名"],
     "filing_approval": ["举报", "群众举报该药房串换药品", "2025年6月30日", "建议立案", "91130181MA0ABCDE1X"],
     "filing_refusal": ["群众举报该药房串换药品", "防止证据灭失"],
     "inquiry_record": ["赵六", "询问药房负责人赵六，其承认串换药品", "JZ-001", CASE_REF],
@@ -331,3 +333,22 @@ def test_empty_bureau_settings_are_named_in_chinese_not_left_as_placeholders(tmp
     assert "（本局尚未在“本局设置”中填写退回基金开户银行、户名和账号）" in text
     assert "（本局尚未在“本局设置”中填写行政复议机关（如辛集市人民政府））" in text
     assert "本级人民政府" not in text and "有管辖权的人民法院" not in text
+
+
+def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return [flat(page) for page in text.split("\f") if page.strip()]
+
+
+@pytest.mark.parametrize("extra", range(0, 520, 65))
+def test_the_seal_block_stays_with_the_last_paragraph(extra: int, tmp_path: Path) -> None:
+    """Whatever the length of the facts, the 落款 is on the page of the last paragraph (GB/T 9704)."""
+    facts = penalty_facts("penalty_decision")
+    facts.data["decision"] = {**DECISION, "facts": DECISION["facts"] + "当事人另有串换行为，" * (extra // 10)}
+    fields = build("penalty_decision", facts)
+    pages = page_texts(render(KINDS["penalty_decision"], fields, "辛医保罚决〔2026〕1号"), tmp_path)
+    last = next(i for i, page in enumerate(pages) if "（印章）" in page)
+    assert "本机关将依法申请人民法院强制执行。" in pages[last], (extra, len(pages), last)
+    assert "辛集市医疗保障局2026年4月20日" in pages[last]
