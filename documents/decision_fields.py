@@ -96,8 +96,8 @@ def _statement_paragraph(facts: CaseFacts) -> str:
     )
     rights = "陈述、申辩和要求听证" if data.get("hearing_entitled") else "陈述、申辩"
     text = f"{told}告知了拟作出行政处罚的事实、理由、依据及当事人依法享有的{rights}的权利。"
-    statements = [clause(s.get("statement")) for s in data.get("statements") or [] if isinstance(s, dict)]
-    statements = [s for s in statements if s]
+    said = [clause(s.get("statement")) for s in data.get("statements") or [] if isinstance(s, dict)]
+    statements = [s for s in said if s]
     if statements:
         text += f"当事人提出如下陈述、申辩意见：{'；'.join(statements)}。"
         text += _adoption(facts) or "本机关对上述意见进行了复核。"

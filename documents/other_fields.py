@@ -188,7 +188,7 @@ def audit_result_notice(facts: CaseFacts) -> Fields:
     return {
         "conclusion": text_of(pick(facts, "conclusion", "result", "findings")),
         "measures": text_of(pick(facts, "measures", "handling", "refund")),
-        "remedies": remedies(facts),
+        "remedies": remedies(facts, what="本稽核结果", paper="本告知书", suspends=False),
     }
 
 
