@@ -272,6 +272,35 @@ PENALTY_EXPECTED: dict[str, list[str]] = {
 }
 
 
+OTHER_EXPECTED: dict[str, list[str]] = {
+    "inspection_notice": ["对你单位医疗保障基金使用情况进行检查", "2026年4月22日9时00分", "2025年度住院结算", "JZ-001"],
+    "correction_order": ["你单位存在下列问题：未按规定公示药品价格", "2026年5月20日", "责令你单位"],
+    "audit_notice": ["决定对你单位进行稽核", "2025年度住院结算"],
+    "audit_statement_notice": ["未按规定公示药品价格", "2026年5月20日"],
+    "audit_result_notice": ["未按规定公示药品价格", "退回多结算的费用",
+                            "如不服本稽核结果，可以自收到本告知书之日起六十日内向辛集市人民政府申请行政复议"],
+    "inspection_decision": [*ORG_BLOCK, "未按规定公示药品价格", "退回多结算的费用", *REMEDIES],
+}
+OTHER_PAYLOAD = {
+    "check_at": "2026-04-22T09:00:00+08:00",
+    "scope": "2025年度住院结算",
+    "problems": "未按规定公示药品价格",
+    "conclusion": "未按规定公示药品价格",
+    "measures": "退回多结算的费用",
+    "correction_due": "2026-05-20",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_EXPECTED))
+def test_inspection_and_audit_documents_carry_their_parts(kind: str, tmp_path: Path) -> None:
+    facts = penalty_facts(kind, payload=dict(OTHER_PAYLOAD), issued=[])
+    facts.deadlines["statement"] = datetime(2026, 5, 20, tzinfo=TZ)
+    text = issue(facts, kind, tmp_path)
+    for part in OTHER_EXPECTED[kind]:
+        assert flat(part) in text, (kind, part)
+    assert_clean(text)
+
+
 @pytest.mark.parametrize("kind", sorted(PENALTY_EXPECTED))
 def test_penalty_documents_carry_their_required_parts(kind: str, tmp_path: Path) -> None:
     facts = penalty_facts(kind)
