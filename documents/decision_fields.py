@@ -11,50 +11,116 @@ from documents.source import CaseFacts
 from documents.values import (
     SERVICE_METHODS,
     Fields,
+    account_text,
+    clause,
     cn_date,
     cn_datetime,
     due,
     last_issued,
+    last_issued_ref,
     money,
-    penalty_text,
+    penalty_parts,
     remedies,
+    you,
 )
 from engine.timeutil import local
+
+
+def _performance(facts: CaseFacts, fine: Decimal | None, returned: Decimal | None, kinds: list[str]) -> str | None:
+    """How, where and by when to pay (处罚法第五十九条第五项、第六十七条), and the surcharge (第七十二条)."""
+    decision = facts.data.get("decision") or {}
+    parts = []
+    if returned:
+        days = decision.get("return_days") or "十五"
+        parts.append(
+            f"退回的医疗保障基金{yuan(returned)}，应当自收到本决定书之日起{days}日内"
+            f"缴入医疗保障基金专户：{account_text(facts, 'refund')}。"
+        )
+    if fine:
+        parts.append(
+            f"罚款{yuan(fine)}，应当自收到本决定书之日起十五日内缴至{account_text(facts, 'fine')}，"
+            "缴款时请注明本决定书文号。到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，"
+            "加处罚款的数额不得超出罚款的数额（《中华人民共和国行政处罚法》第七十二条）。"
+        )
+    if not parts and kinds:
+        parts.append("本决定自送达之日起执行。")
+    return "".join(parts) or None
 
 
 def _decision(facts: CaseFacts) -> Fields:
     decision = facts.data.get("decision") or {}
     fine = money(decision.get("fine"))
+    returned = money(decision.get("return_amount"))
     kinds = list(decision.get("kinds") or [])
-    if fine and "fine" in kinds:
-        bank = facts.settings.get("payment_bank") or "指定的银行或者通过电子支付系统"
-        performance = (
-            f"当事人应当自收到本决定书之日起十五日内，到{bank}缴纳罚款。"
-            "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款的数额。"
-        )
-    elif kinds:
-        performance = "本决定自送达之日起执行。"
-    else:
-        performance = None
+    fine = fine if fine and "fine" in kinds else None
+    parts = penalty_parts(kinds, fine, returned)
     return {
-        "facts": decision.get("facts"),
+        "facts": clause(decision.get("facts")),
         "reasons": decision.get("reasons"),
-        "article": decision.get("article"),
-        "penalty_text": penalty_text(kinds, fine),
+        "article": clause(decision.get("basis_article") or decision.get("article")),
+        "discretion_reasons": clause(decision.get("discretion_reasons")),
+        "penalties": parts,
+        "penalty_text": "；".join(parts) or None,
         "fine": str(fine) if fine else None,
-        "performance": performance,
+        "return_amount": str(returned) if returned else None,
+        "performance": _performance(facts, fine, returned, kinds),
         "remedies": remedies(facts),
     }
 
 
+def _adoption(facts: CaseFacts) -> str | None:
+    """Whether the statement was adopted and why (处罚法第四十五条), as the decision or each statement records it."""
+    decision = facts.data.get("decision") or {}
+    verdicts = {True: "予以采纳", False: "不予采纳", "adopted": "予以采纳", "partly": "部分予以采纳",
+                "rejected": "不予采纳"}
+    adopted = decision.get("statement_adopted")
+    reasons = clause(decision.get("statement_reasons"))
+    statements = [s for s in facts.data.get("statements") or [] if isinstance(s, dict)]
+    if adopted is None and statements:
+        adopted = statements[-1].get("adopted")
+        reasons = reasons or clause(statements[-1].get("review") or statements[-1].get("reasons"))
+    verdict = verdicts.get(adopted) if isinstance(adopted, bool | str) else None
+    if verdict is None:
+        return f"经复核，{reasons}。" if reasons else None
+    return f"经复核，本机关认为{reasons}，{verdict}。" if reasons else f"经复核，本机关{verdict}。"
+
+
+def _statement_paragraph(facts: CaseFacts) -> str:
+    """告知 (which notice, when), the party's statement and defence or its waiver, the hearing, the review."""
+    data = facts.data
+    notice = last_issued_ref(facts, "penalty_notice")
+    told = (
+        f"本机关于{cn_date(notice.issued_at)}向当事人送达了{notice.number}《行政处罚事先告知书》，"
+        if notice
+        else "本机关在作出本决定前，"
+    )
+    rights = "陈述、申辩和要求听证" if data.get("hearing_entitled") else "陈述、申辩"
+    text = f"{told}告知了拟作出行政处罚的事实、理由、依据及当事人依法享有的{rights}的权利。"
+    said = [clause(s.get("statement")) for s in data.get("statements") or [] if isinstance(s, dict)]
+    statements = [s for s in said if s]
+    if statements:
+        text += f"当事人提出如下陈述、申辩意见：{'；'.join(statements)}。"
+        text += _adoption(facts) or "本机关对上述意见进行了复核。"
+    elif data.get("statement_waived"):
+        text += "当事人明确表示放弃陈述、申辩" + ("和听证" if data.get("hearing_entitled") else "") + "的权利。"
+    else:
+        text += "当事人在规定期限内未提出陈述、申辩意见。"
+    if data.get("hearing_held"):
+        hearing = data.get("hearing") or {}
+        when = cn_date(hearing.get("hearing_at"))
+        text += f"本机关{'于' + when if when else '依法'}举行了听证，本决定依据听证笔录作出。"
+    elif data.get("hearing_entitled") and not statements:
+        text += "当事人未要求听证。"
+    return text
+
+
 def penalty_decision(facts: CaseFacts) -> Fields:
-    statements = facts.data.get("statements") or []
+    proposal = facts.data.get("proposal") or {}
     return {
         **_decision(facts),
-        "evidence_text": evidence_text_of(facts),
-        "grounds": (facts.data.get("proposal") or {}).get("grounds"),
-        "statement_text": "；".join(str(s.get("statement")) for s in statements if isinstance(s, dict))
-        or None,
+        "evidence_text": clause(evidence_text_of(facts)),
+        "grounds": clause((facts.data.get("decision") or {}).get("grounds") or proposal.get("grounds")),
+        "statement_paragraph": _statement_paragraph(facts),
         "hearing_held": bool(facts.data.get("hearing_held")),
     }
 
@@ -109,9 +175,10 @@ def demand_notice(facts: CaseFacts) -> Fields:
     title, number = last_issued(facts, "penalty_decision", "summary_decision")
     paid = sum((money(p.get("amount")) or Decimal(0) for p in facts.data.get("payments", [])), Decimal(0))
     payment_due = due(facts, "payment")
+    decided_on = cn_date((facts.data.get("decision") or {}).get("decided_at"))
     obligation = (
-        f"本机关于{cn_date((facts.data.get('decision') or {}).get('decided_at'))}作出{number or ''}《行政处罚决定书》，"
-        f"你（单位）应于{payment_due}前缴纳罚款，至今未履行。"
+        f"本机关于{decided_on}作出{number or ''}《行政处罚决定书》，"
+        f"{you(facts.party)}应于{payment_due}前缴纳罚款，至今未履行。"
         if payment_due
         else None
     )
@@ -126,6 +193,7 @@ def demand_notice(facts: CaseFacts) -> Fields:
         "payment_due": payment_due,
         "obligation_text": obligation,
         "demand_due": due(facts, "demand_wait"),
+        "account": account_text(facts, "fine"),
     }
 
 
@@ -147,6 +215,7 @@ def surcharge_notice(facts: CaseFacts) -> Fields:
         "payment_due": cn_date(payment_due),
         "surcharge_from": cn_date(local(payment_due) + timedelta(days=1)) if payment_due else None,
         "surcharge_text": surcharge_text,
+        "account": account_text(facts, "fine"),
         "remedies": remedies(facts),
     }
 
@@ -164,9 +233,13 @@ def closing_report(facts: CaseFacts) -> Fields:
     outcomes = {"penalty": "给予行政处罚", "no_penalty": "不予行政处罚", "referred": "移送有关机关"}
     decision = _decision(facts)
     paid = sum((money(p.get("amount")) or Decimal(0) for p in facts.data.get("payments", [])), Decimal(0))
+    title, number = last_issued(facts, "penalty_decision", "no_penalty_decision", "summary_decision", "referral")
+    service = facts.data.get("service") or {}
     return {
         "summary": facts.payload.get("summary") or "本案已执行完毕，予以结案。",
         "outcome": outcomes.get(str(facts.data.get("outcome"))),
+        "decision_ref": f"{number}《{title}》" if number else None,
+        "served_on": cn_date(service.get("served_at")),
         "penalty_text": decision["penalty_text"],
         "paid_text": yuan(paid) if paid else None,
         "facts": decision["facts"],

@@ -14,7 +14,7 @@ from types import ModuleType
 from documents import decision_fields, other_fields, penalty_fields
 from documents.kinds import KINDS, Required
 from documents.source import CaseFacts
-from documents.values import PARTY_TYPES, Fields, blank, cn_date, cn_datetime
+from documents.values import PARTY_TYPES, Fields, blank, case_ref, cn_date, cn_datetime, you
 
 
 def common(facts: CaseFacts) -> Fields:
@@ -22,24 +22,33 @@ def common(facts: CaseFacts) -> Fields:
     officers = [
         {"name": str(o.get("name") or ""), "cert_no": str(o.get("cert_no") or "")} for o in facts.officers
     ]
+    kind = party.get("type") if party.get("type") in PARTY_TYPES else None
+    id_no = party.get("id_no") or party.get("id_number")
+    credit_code = party.get("credit_code")
+    filed_at = facts.clock_starts.get("decision")  # the 处罚决定 clock starts at 立案 (处罚法第六十条)
     return {
         "agency": facts.agency,
-        "case_number": facts.case_number,
+        "case_ref": case_ref(facts),  # 案号; the internal case number never appears in a document
         "item_name": facts.item_name,
         "party_name": party.get("name"),
-        "party_type": PARTY_TYPES.get(str(party.get("type")), None),
+        "party_kind": kind,
+        "party_type": PARTY_TYPES.get(str(kind)) if kind else None,
         "party_address": party.get("address"),
-        "party_id": party.get("id_no") or party.get("credit_code") or party.get("id_number"),
+        "party_id": id_no or credit_code,
+        "party_id_no": id_no,
+        "party_credit_code": credit_code,
         "party_rep": party.get("legal_rep") or party.get("representative"),
         "party_phone": party.get("phone"),
+        "you": you(party),
         "officers": officers,
         "officers_text": "、".join(f"{o['name']}（执法证号：{o['cert_no']}）" for o in officers) or None,
-        "opened_on": cn_date(facts.opened_at),
+        "opened_on": cn_date(facts.opened_at),  # the lead's registration (线索登记), not 立案
+        "filed_on": cn_date(filed_at),
         "issued_on": cn_date(facts.moment),
         "issued_at": cn_datetime(facts.moment),
         "actor": facts.actor,
         "contact": facts.settings.get("contact_phone"),
-        "contact_address": facts.settings.get("contact_address"),
+        "contact_address": facts.settings.get("agency_address"),
     }
 
 

@@ -6,10 +6,27 @@ These flows name their inputs in several ways (``findings`` or ``problems``, ``c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from documents.capitals import yuan
 from documents.source import CaseFacts
-from documents.values import Fields, blank, cn_date, cn_datetime, pick, remedies, text_of
+from documents.values import (
+    Fields,
+    blank,
+    clause,
+    cn_date,
+    cn_datetime,
+    due,
+    money,
+    pick,
+    remedies,
+    text_of,
+    unset,
+    you,
+)
+
+LAW_TITLE = re.compile(r"《[^》]{2,40}》")
 
 
 def _numbered(value: Any) -> tuple[str | None, list[str]]:
@@ -20,28 +37,107 @@ def _numbered(value: Any) -> tuple[str | None, list[str]]:
     return "；".join(lines) or None, lines
 
 
+def _window(facts: CaseFacts) -> Fields:
+    """The service window's address and phone (the bureau's own where no window is set)."""
+    settings = facts.settings
+    return {
+        "window_address": settings.get("window_address") or settings.get("agency_address") or unset("window_address"),
+        "window_phone": settings.get("window_phone") or settings.get("contact_phone") or unset("window_phone"),
+        "received_on": cn_date(facts.data.get("received_at")) or cn_date(facts.opened_at),
+    }
+
+
+def _period(value: Any) -> str | None:
+    """The item's 办理时限 setting ({amount, unit}) in words: 二十个工作日."""
+    if not isinstance(value, dict) or blank(value.get("amount")):
+        return None
+    units = {"working_days": "个工作日", "natural_days": "日", "days": "日", "months": "个月", "hours": "小时"}
+    return f"受理之日起{value['amount']}{units.get(str(value.get('unit')), '个工作日')}内"
+
+
 def acceptance_notice(facts: CaseFacts) -> Fields:
-    return {"result_due": None, "materials": text_of(pick(facts, "materials", "received"))}
+    return {
+        **_window(facts),
+        "result_due": due(facts, "result"),
+        "result_period": _period(facts.settings.get("result_clock")),
+        "deemed": bool(facts.data.get("deemed_accepted")),
+        "materials": text_of(pick(facts, "materials_received", "materials", "received")),
+    }
+
+
+def supplement_basis(facts: CaseFacts) -> str:
+    """许可法第三十二条 binds 行政许可 only; other items cite their own basis and the bureau's 一次性告知 duty."""
+    if facts.power_type == "行政许可":
+        return "《中华人民共和国行政许可法》第三十二条第一款第四项"
+    laws = [m.group(0) for basis in facts.item_basis for m in [LAW_TITLE.search(basis)] if m]
+    own = "、".join(dict.fromkeys(laws))
+    return f"{own}等规定和本事项办事指南关于一次性告知的要求" if own else "本事项办事指南关于一次性告知的要求"
 
 
 def supplement_notice(facts: CaseFacts) -> Fields:
     text, lines = _numbered(pick(facts, "missing", "missing_materials", "materials_missing", "supplements"))
-    return {"missing_text": text, "missing": lines, "supplement_due": None}
-
-
-def refusal_notice(facts: CaseFacts) -> Fields:
-    return {"reasons": text_of(pick(facts, "reasons", "reason")), "remedies": remedies(facts)}
-
-
-def grant_notice(facts: CaseFacts) -> Fields:
+    days = facts.settings.get("supplement_days")
     return {
-        "content": text_of(pick(facts, "content", "result", "decision", "amount")),
-        "remedies": remedies(facts),
+        **_window(facts),
+        "missing_text": text,
+        "missing": lines,
+        "basis": supplement_basis(facts),
+        "supplement_due": f"收到本告知书之日起{days}个工作日内" if days else unset("supplement_days"),
     }
 
 
+def refusal_notice(facts: CaseFacts) -> Fields:
+    return {
+        **_window(facts),
+        "reasons": clause(pick(facts, "reasons", "reason")),
+        "remedies": remedies(facts, paper="本通知书", suspends=False),
+    }
+
+
+def grant_notice(facts: CaseFacts) -> Fields:
+    """What was granted: the item, and where the case has them the 病种, dates, validity and amount."""
+    decision = facts.data.get("decision") or {}
+    lines = [f"准予事项：{facts.item_name}"]
+    disease = text_of(pick(facts, "disease", "diseases", "disease_name"))
+    if disease:
+        lines.append(f"认定病种：{disease}")
+    start = pick(facts, "valid_from", "start_date", "effective_from")
+    if start:
+        lines.append(f"待遇享受起始日期：{cn_date(start)}")
+    until = pick(facts, "valid_until", "valid_to", "expires_on")
+    validity = text_of(pick(facts, "validity"))
+    if until:
+        lines.append(f"有效期至：{cn_date(until)}")
+    elif validity:
+        lines.append(f"有效期：{validity}")
+    amount = money(decision.get("amount") or facts.payload.get("amount"))
+    if amount:
+        lines.append(f"核定金额：{yuan(amount)}")
+    content = clause(facts.payload.get("content"))
+    if content:
+        lines.append(f"决定内容：{content}")
+    payout_due = due(facts, "payout")
+    pay = f"核定金额将于{payout_due}前拨付至{facts_account(facts)}。" if amount and payout_due else None
+    return {
+        **_window(facts),
+        "granted": [clause(line) for line in lines],
+        "content": None,
+        "pay_text": pay,
+        "remedies": remedies(facts, suspends=False),
+    }
+
+
+def facts_account(facts: CaseFacts) -> str:
+    account = text_of(pick(facts, "account"))
+    return f"{you(facts.party)}提供的账户（{account}）" if account else f"{you(facts.party)}提供的账户"
+
+
 def denial_notice(facts: CaseFacts) -> Fields:
-    return {"reasons": text_of(pick(facts, "reasons", "reason")), "remedies": remedies(facts)}
+    return {
+        **_window(facts),
+        "reasons": clause(pick(facts, "reasons", "reason")),
+        "remedies": remedies(facts, suspends=False),
+    }
 
 
 def inspection_notice(facts: CaseFacts) -> Fields:
@@ -92,7 +188,7 @@ def audit_result_notice(facts: CaseFacts) -> Fields:
     return {
         "conclusion": text_of(pick(facts, "conclusion", "result", "findings")),
         "measures": text_of(pick(facts, "measures", "handling", "refund")),
-        "remedies": remedies(facts),
+        "remedies": remedies(facts, what="本稽核结果", paper="本告知书", suspends=False),
     }
 
 

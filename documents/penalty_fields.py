@@ -6,6 +6,7 @@ from documents.source import CaseFacts
 from documents.values import (
     SEALING_BASIS,
     Fields,
+    clause,
     cn_date,
     cn_datetime,
     due,
@@ -22,11 +23,13 @@ from documents.values import (
 def _proposal(facts: CaseFacts) -> Fields:
     proposal = facts.data.get("proposal") or {}
     kinds = list(proposal.get("kinds") or [])
+    fine = money(proposal.get("fine")) if "fine" in kinds else None
     return {
-        "facts": proposal.get("facts"),
-        "grounds": proposal.get("grounds"),
-        "article": proposal.get("article"),
-        "penalty_text": penalty_text(kinds, money(proposal.get("fine"))),
+        "facts": clause(proposal.get("facts")),
+        "grounds": clause(proposal.get("grounds")),
+        "article": clause(proposal.get("basis_article") or proposal.get("article")),
+        "discretion_reasons": clause(proposal.get("discretion_reasons")),
+        "penalty_text": penalty_text(kinds, fine, money(proposal.get("return_amount"))),
     }
 
 
@@ -152,4 +155,18 @@ def hearing_notice(facts: CaseFacts) -> Fields:
         "hearing_at": cn_datetime(facts.payload.get("hearing_at") or hearing.get("hearing_at")),
         "place": facts.payload.get("place") or hearing.get("place"),
         "host": facts.payload.get("host") or hearing.get("host"),
+    }
+
+
+def hearing_record(facts: CaseFacts) -> Fields:
+    """听证笔录 (处罚法第六十四条第八项): read to the party, who checks and signs it."""
+    hearing = facts.data.get("hearing") or {}
+    return {
+        **_proposal(facts),
+        "hearing_at": cn_datetime(hearing.get("hearing_at")),
+        "place": hearing.get("place"),
+        "host": hearing.get("host"),
+        "clerk": facts.payload.get("clerk"),
+        "attendees": text_of(facts.payload.get("attendees")),
+        "record": clause(facts.payload.get("record")),
     }

@@ -98,5 +98,6 @@ def preview(
         clock_starts=starts,
         issued=issued,
         steps=[(e["label"], datetime.fromisoformat(e["occurred_at"])) for e in history],
+        power_type=item.power_type,
     )
     return preview_document(kind, facts)

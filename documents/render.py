@@ -59,6 +59,15 @@ def blank_line(value: Any, width: str = "8em") -> Any:
     return value
 
 
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二: the numbering of a decision's items (一、二、…)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return f"{digits[tens] if tens > 1 else ''}十{digits[ones] if ones else ''}"
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -71,6 +80,7 @@ def environment() -> Environment:
     env.filters["capitals"] = amount_in_capitals
     env.filters["yuan"] = yuan
     env.filters["v"] = blank_line
+    env.filters["cn_number"] = cn_number
     return env
 
 

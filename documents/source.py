@@ -49,6 +49,7 @@ class CaseFacts:
     clock_starts: dict[str, datetime] = field(default_factory=dict)
     issued: list[IssuedRef] = field(default_factory=list)  # documents of the case issued before
     steps: list[tuple[str, datetime]] = field(default_factory=list)  # (label, occurred_at) of each event
+    power_type: str | None = None  # the item's 权力类型 (行政许可, 行政给付 …): which law a hall notice cites
 
 
 def agency_name(session: Session, bureau: str, subject: str | None) -> str:
@@ -99,4 +100,5 @@ def facts_from_action(session: Session, row: Case, model: CaseModel, ctx: Contex
         clock_starts=starts,
         issued=issued_documents(session, row.id),
         steps=steps,
+        power_type=ctx.item.power_type,
     )

@@ -7,7 +7,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from documents.capitals import yuan
-from documents.source import CaseFacts
+from documents.source import CaseFacts, IssuedRef
+from engine import bureau_settings
+from engine.rules.penalty import PENALTY_KINDS as ENGINE_KINDS  # the labels the flow validates against
 from engine.timeutil import local, parse_moment
 
 Fields = dict[str, Any]
@@ -127,28 +129,90 @@ def money(value: Any) -> Decimal | None:
         return None
 
 
-def penalty_text(kinds: list[str], fine: Decimal | None) -> str | None:
-    parts = []
+def penalty_parts(kinds: list[str], fine: Decimal | None, returned: Decimal | None = None) -> list[str]:
+    """Each penalty decided, amounts in figures and words; 责令退回 (条例第三十八至四十一条) first."""
+    labels = {**PENALTY_KINDS, **ENGINE_KINDS}
+    parts: list[str] = []
+    if returned:
+        parts.append(f"责令退回医疗保障基金{yuan(returned)}")
     for kind in kinds:
+        label = labels.get(kind, kind)
         if kind == "fine":
-            parts.append(f"罚款{yuan(fine)}" if fine else None)
+            if fine:
+                parts.append(f"罚款{yuan(fine)}")
+        elif "退回" in label:
+            if not returned:
+                parts.append(label)
         else:
-            parts.append(PENALTY_KINDS.get(kind, kind))
-    return "；".join(p for p in parts if p) or None
+            parts.append(label)
+    return parts
 
 
-def remedies(facts: CaseFacts) -> str:
-    review = facts.settings.get("review_body") or "本级人民政府"
-    court = facts.settings.get("court") or "有管辖权的人民法院"
-    return (
-        f"如不服本决定，可以在收到本决定书之日起六十日内向{review}申请行政复议，"
-        f"或者在收到本决定书之日起六个月内依法向{court}提起行政诉讼。"
-        "行政复议或者行政诉讼期间，本决定不停止执行，法律另有规定的除外。"
+def penalty_text(kinds: list[str], fine: Decimal | None, returned: Decimal | None = None) -> str | None:
+    return "；".join(penalty_parts(kinds, fine, returned)) or None
+
+
+def unset(key: str) -> str:
+    """What a document prints where a bureau setting it needs is empty: a plain Chinese statement."""
+    return f"（本局尚未在“本局设置”中填写{bureau_settings.label(key)}）"
+
+
+def setting(facts: CaseFacts, key: str) -> str:
+    value = facts.settings.get(key)
+    return unset(key) if blank(value) else str(value)
+
+
+def you(party: dict[str, Any]) -> str:
+    """How a notice addresses the party: 你 (a person), 你单位 (an organisation)."""
+    kind = party.get("type")
+    return "你" if kind == "individual" else "你单位" if kind == "organisation" else "你（单位）"
+
+
+def remedies(facts: CaseFacts, what: str = "本决定", paper: str = "本决定书", suspends: bool = True) -> str:
+    """The named review organ and court with their periods (行政复议法第二十条; 行政诉讼法第四十六条)."""
+    text = (
+        f"如不服{what}，可以自收到{paper}之日起六十日内向{setting(facts, 'review_organ')}申请行政复议，"
+        f"或者自收到{paper}之日起六个月内向{setting(facts, 'court')}提起行政诉讼。"
     )
+    if suspends:
+        text += f"行政复议或者行政诉讼期间，{what}不停止执行，法律另有规定的除外。"
+    return text
+
+
+def case_ref(facts: CaseFacts) -> str | None:
+    """The case's 案号: the 文号 of its 立案审批表 (penalty cases) or of its 受理通知书 (applications)."""
+    for kind in ("filing_approval", "acceptance_notice"):
+        for ref in facts.issued:
+            if ref.kind == kind:
+                return ref.number
+    return None
 
 
 def due(facts: CaseFacts, key: str) -> str | None:
     return cn_date(facts.deadlines.get(key))
+
+
+def clause(value: Any) -> str | None:
+    """A user's sentence without its closing punctuation, so the template's own punctuation follows it."""
+    text = text_of(value)
+    if text is None:
+        return None
+    return text.strip().rstrip("。；，、.;, ") or None
+
+
+def account_text(facts: CaseFacts, prefix: str) -> str:
+    """开户银行、户名、账号 of the bureau's account for fines (``fine``) or refunded fund money (``refund``)."""
+    bank, name, number = (f"{prefix}_bank", f"{prefix}_account_name", f"{prefix}_account_no")
+    if all(blank(facts.settings.get(k)) for k in (bank, name, number)):
+        return unset(bank).replace("）", "、户名和账号）")
+    return f"{setting(facts, bank)}（户名：{setting(facts, name)}；账号：{setting(facts, number)}）"
+
+
+def last_issued_ref(facts: CaseFacts, *kinds: str) -> IssuedRef | None:
+    for ref in reversed(facts.issued):
+        if ref.kind in kinds:
+            return ref
+    return None
 
 
 def last_issued(facts: CaseFacts, *kinds: str) -> tuple[str | None, str | None]:

@@ -18,7 +18,7 @@ from engine.errors import InvalidInput
 @dataclass(frozen=True)
 class SettingSpec:
     label: str
-    kind: str  # days, amount, amounts_by_party, text, flag, names
+    kind: str  # days, amount, amounts_by_party, text, line, flag, names
 
 
 SETTINGS: dict[str, SettingSpec] = {
@@ -34,6 +34,21 @@ SETTINGS: dict[str, SettingSpec] = {
     "evidence_seal_extension_max": SettingSpec("证据封存期限延长上限（日）", "days"),
     "extension_max": SettingSpec("封存期限延长上限（日）", "days"),
     "doc_prefix": SettingSpec("文书文号前缀（如 辛医保）", "text"),
+    # What the documents print about the bureau itself (处罚法第五十九条: 履行方式, 救济途径, 落款).
+    "agency_address": SettingSpec("本局地址", "line"),
+    "contact_phone": SettingSpec("联系电话", "text"),
+    "credit_code": SettingSpec("本局统一社会信用代码", "text"),
+    "window_address": SettingSpec("办事窗口地址", "line"),
+    "window_phone": SettingSpec("办事窗口电话", "text"),
+    "fine_bank": SettingSpec("罚没款缴款银行", "line"),
+    "fine_account_name": SettingSpec("罚没款缴款账户户名", "line"),
+    "fine_account_no": SettingSpec("罚没款缴款账号", "text"),
+    "refund_bank": SettingSpec("退回基金开户银行", "line"),
+    "refund_account_name": SettingSpec("退回基金账户户名（基金专户）", "line"),
+    "refund_account_no": SettingSpec("退回基金账号", "text"),
+    "review_organ": SettingSpec("行政复议机关（如 辛集市人民政府）", "text"),
+    "court": SettingSpec("行政诉讼管辖法院（如 辛集市人民法院）", "text"),
+    "supplement_days": SettingSpec("补正材料期限（工作日）", "days"),
     "materials": SettingSpec("申请材料清单", "names"),
     "review_levels": SettingSpec("审查层级", "names"),
     "public_notice": SettingSpec("作出决定前公示", "flag"),
@@ -90,6 +105,10 @@ def _check(key: str, value: Any) -> Any:
     if kind == "text":
         if not isinstance(value, str) or not value.strip() or len(value.strip()) > 40:
             raise _fail(key, value, "须为1至40个字的文字")
+        return value.strip()
+    if kind == "line":
+        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 100:
+            raise _fail(key, value, "须为1至100个字的文字")
         return value.strip()
     if kind == "flag":
         if not isinstance(value, bool):

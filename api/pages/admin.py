@@ -23,7 +23,12 @@ router = APIRouter(include_in_schema=False)
 
 # Settings an administrator is most likely to change, shown as their own fields.
 KNOWN_SETTINGS = ["statement_days", "legal_review_threshold", "collective_discussion_threshold", "doc_prefix",
-                  "public_notice_days"]
+                  "public_notice_days",
+                  # what the documents print about the bureau (落款, 缴款, 救济途径, 窗口)
+                  "agency_address", "contact_phone", "credit_code", "window_address", "window_phone",
+                  "fine_bank", "fine_account_name", "fine_account_no",
+                  "refund_bank", "refund_account_name", "refund_account_no",
+                  "review_organ", "court", "supplement_days"]
 
 
 def catalogue_departments(state: AppState, bureau: str) -> list[str]:

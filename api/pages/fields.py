@@ -64,6 +64,8 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "place": ("地点", "text", None),
     "host": ("主持人", "text", None),
     "record": ("笔录", "textarea", None),
+    "clerk": ("记录人", "text", None),
+    "attendees": ("其他出席人员", "text", None),
     "base_amount": ("计罚基数（元）", "money", None),
     "target": ("处罚对象", "select", {"": "单位或当事人本人", "person_in_charge": "直接负责的主管人员"}),
     "method": ("送达方式", "select", SERVICE_METHODS),

@@ -14,7 +14,9 @@ from api.pages.casework import case_page, fire_from_form, flow_or_none, open_fro
 from api.pages.evidence_view import shown_events
 from api.pages.lists import case_export, list_page, pager_links
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
+from api.routes.documents import disposition
 from api.schemas import CaseId
+from documents.kinds import kind_of
 from engine.definitions import Role
 from engine.errors import DomainError, NotFound
 from engine.model import Actor
@@ -226,4 +228,5 @@ async def preview(request: Request, state: State, actor: PageActor, case_id: Cas
         pdf = preview_from_form(state, actor, case_id, trigger, kind, form)
     except DomainError as error:
         return render_error(request, state, actor, error)
-    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename=preview-{kind}.pdf"})
+    named = disposition(f"预览-{kind_of(kind).title}.pdf", f"preview-{kind}.pdf")  # the clerk sees the title
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": named})

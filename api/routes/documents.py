@@ -14,6 +14,7 @@ from api.deps import CurrentActor, State
 from api.schemas import Body, CaseId, DocumentId, aware_moment
 from documents.corrections import correct_document
 from documents.jobs import pdf_of
+from documents.kinds import kind_of
 from documents.preview import preview
 from engine.timeutil import TZ
 
@@ -72,7 +73,7 @@ def preview_document(
         pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f"inline; filename=preview-{kind}.pdf",
+            "Content-Disposition": disposition(f"预览-{kind_of(kind).title}.pdf", f"preview-{kind}.pdf"),
             "X-Missing-Fields": json.dumps(listed),
         },
     )

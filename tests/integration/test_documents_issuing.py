@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import text
@@ -72,6 +73,7 @@ def test_preview_consumes_no_number_and_stores_nothing(api: Api, tmp_path: Path)
     )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"].endswith("filename*=UTF-8''" + quote("预览-行政处罚决定书.pdf", safe=""))
     assert json.loads(r.headers["x-missing-fields"]) == []
     body = squeeze(pdf_text(r.content, tmp_path))
     assert "〔预览〕" in body and "预览中的违法事实" in body and "陆万元整" in body

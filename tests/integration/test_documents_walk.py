@@ -25,6 +25,7 @@ WALK_KINDS = [
     "penalty_notice",
     "hearing_rights_notice",
     "hearing_notice",
+    "hearing_record",
     "penalty_decision",
     "service_receipt",
     "closing_report",
@@ -97,7 +98,15 @@ def walk_to_archive(api: Api) -> dict[str, Any]:
             at("2026-03-20 11:00"),
         )
     )
-    ok(api.fire("zhang", cid, "hold_hearing", {"record": "听证笔录"}, at("2026-04-01 15:00")))
+    ok(
+        api.fire(
+            "zhang",
+            cid,
+            "hold_hearing",
+            {"record": "当事人对证据无异议，请求从轻处罚", "clerk": "孙记录"},
+            at("2026-04-01 15:00"),
+        )
+    )
     ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-04-02 10:00")))
     ok(
         api.fire(
@@ -157,12 +166,17 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
         pdf = get_pdf(api, cid, doc["id"])
         assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
         fonts = pdf_fonts(pdf, tmp_path)
-        assert fonts and all("Noto-Serif-CJK-SC" in f[0] for f in fonts), fonts  # no fallback font
+        # body in the serif, labels in the sans face; no fallback font (which would show boxes)
+        assert fonts and all("Noto-Serif-CJK-SC" in f[0] or "Noto-Sans-CJK-SC" in f[0] for f in fonts), fonts
         assert all(f[-5] == "yes" for f in fonts), fonts  # the "emb" column: embedded
         text = squeeze(pdf_text(pdf, tmp_path))
         assert squeeze(doc["title"]) in text
         assert squeeze(doc["number"]) in text
         assert "辛集市医疗保障局" in text
+        assert "你（单位）" not in text and "。，" not in text, doc["kind"]  # the party is an organisation
+        assert case["number"] not in text and "XINJI" not in text, doc["kind"]  # no internal case number
+        if doc["kind"] != "filing_approval":
+            assert "辛医保立审〔2026〕1号" in text, doc["kind"]  # the case named by its 案号
 
     engine = api.app.state.caseflow.engine
     from sqlmodel import Session
@@ -184,7 +198,13 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
     decision = next(d for d in docs if d["kind"] == "penalty_decision")
     text = squeeze(pdf_text(get_pdf(api, cid, decision["id"]), tmp_path))
     assert "陆万元整" in text  # the fine in capitals
+    assert "六十日内向辛集市人民政府申请行政复议" in text and "六个月内向辛集市人民法院提起行政诉讼" in text
+    assert "本局尚未在“本局设置”中填写罚没款缴款银行、户名和账号" in text  # the seed bureau has no account yet
+    assert "于2026年4月1日举行了听证" in text and "当事人未要求听证" not in text
     assert "辛集市建设路1号" in text and "询问药房负责人" in text
+    record = next(d for d in docs if d["kind"] == "hearing_record")
+    text = squeeze(pdf_text(get_pdf(api, cid, record["id"]), tmp_path))
+    assert "当事人对证据无异议，请求从轻处罚" in text and "王主任" in text and "孙记录" in text
     notice = next(d for d in docs if d["kind"] == "penalty_notice")
     text = squeeze(pdf_text(get_pdf(api, cid, notice["id"]), tmp_path))
     # statement period: 3 working days after 2026-03-18; hearing request: 5 working days

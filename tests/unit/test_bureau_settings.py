@@ -61,3 +61,21 @@ def test_every_flow_setting_has_a_chinese_label() -> None:
 
 def test_changes_list_before_and_after() -> None:
     assert bureau_settings.changes({"a": 1, "b": 2}, {"b": 3, "c": 4}) == {"a": [1, None], "b": [2, 3], "c": [None, 4]}
+
+
+def test_the_seed_bureaus_settings_are_valid_and_name_their_remedy_organs() -> None:
+    """Each catalogue's bureau settings pass the same checks as an administrator's, and name the organs
+    a decision's remedies cite (行政复议法第二十四条; 行政诉讼法第十八条)."""
+    from processes.loader import default_library
+
+    for code, catalogue in default_library().catalogues.items():
+        checked = bureau_settings.validate(dict(catalogue.bureau.settings))
+        assert checked["review_organ"].endswith("人民政府"), code
+        assert checked["court"].endswith("人民法院"), code
+
+
+def test_an_address_may_be_longer_than_a_short_text() -> None:
+    address = "河北省辛集市" + "建设路" * 12 + "88号"
+    assert bureau_settings.validate({"agency_address": address}) == {"agency_address": address}
+    with pytest.raises(InvalidInput, match="须为1至100个字的文字"):
+        bureau_settings.validate({"agency_address": "路" * 101})
