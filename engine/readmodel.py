@@ -20,9 +20,9 @@ from engine.definitions import CatalogueItem, FlowSpec
 from engine.library import Library
 from engine.model import CaseModel, ClockState
 from engine.persistence import unit_of_work
-from engine.read_tables import NO_DEADLINE, CaseOfficer, CaseSummary, OpenDuty
+from engine.read_tables import NO_DEADLINE, CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.snapshot import model_of
-from engine.tables import Case, Document
+from engine.tables import Case, Document, Event
 from engine.timeutil import to_db
 
 
@@ -59,6 +59,7 @@ def record(
         _core(session, update(SUMMARY).where(SUMMARY.c.case_id == row.id).values(**subset))
     if new or officers_changed:
         _write_officers(session, row.id, model)
+    _write_actors(session, row.id, model.bureau, {row.opened_by, *model.acted_by.values()}, new=new)
     final = flow.state(model.state).final
     if final:
         _core(session, delete(DUTY).where(DUTY.c.case_id == row.id))
@@ -143,13 +144,17 @@ def refresh(session: Session, library: Library, case_ids: list[int]) -> int:
     """Rewrite the read-model rows of the given cases from their stored snapshot."""
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start:start + 500]
-        for table in (OpenDuty, CaseOfficer, CaseSummary):
+        for table in (OpenDuty, CaseOfficer, CaseActor, CaseSummary):
             session.execute(delete(table).where(col(table.case_id).in_(chunk)))
         for row in session.exec(select(Case).where(col(Case.id).in_(chunk))).all():
             model = model_of(session, row)
             flow = library.flow(row.flow_key, row.flow_version)
             item = library.item(row.bureau_code, row.item_code)
             record(session, row, model, flow, item, model.clocks, new=True, officers_changed=True)
+            assert row.id is not None
+            # everyone who ever took a step, not only the last to fire each trigger
+            actors = set(session.exec(select(Event.actor).where(Event.case_id == row.id).distinct()).all())
+            _write_actors(session, row.id, row.bureau_code, actors, new=False)
     return len(case_ids)
 
 
@@ -171,6 +176,16 @@ def _write_officers(session: Session, case_id: int, model: CaseModel) -> None:
                 for position, o in enumerate(officers)
             ],
         )
+
+
+def _write_actors(session: Session, case_id: int, bureau: str, usernames: set[str], *, new: bool) -> None:
+    """Add the users who took a step in the case (rows are never removed: a step once taken stays)."""
+    known: set[str] = set()
+    if not new:
+        known = set(session.exec(select(CaseActor.username).where(CaseActor.case_id == case_id)).all())
+    missing = sorted(u for u in usernames - known if u)
+    if missing:
+        _core(session, insert(ACTOR), [{"case_id": case_id, "username": u[:80], "bureau_code": bureau} for u in missing])
 
 
 def _write_duty(
@@ -207,6 +222,7 @@ def _write_duty(
 SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
 OFFICER = CaseOfficer.__table__  # type: ignore[attr-defined]
 DUTY = OpenDuty.__table__  # type: ignore[attr-defined]
+ACTOR = CaseActor.__table__  # type: ignore[attr-defined]
 
 
 def _core(session: Session, statement: Any, rows: list[dict[str, Any]] | None = None) -> None:
@@ -242,6 +258,14 @@ def _money(value: Any) -> Decimal:
 
 
 def _extras(model: CaseModel) -> dict[str, Any]:
-    """Small per-list extras: the materials a hall applicant still has to bring."""
+    """Small per-list extras: the materials a hall applicant still has to bring, the party's periods."""
+    extras: dict[str, Any] = {}
     missing = model.data.get("materials_missing")
-    return {"missing": list(missing)} if isinstance(missing, list) and missing else {}
+    if isinstance(missing, list) and missing:
+        extras["missing"] = list(missing)
+    # the party's open periods (payment, statement …): a list tells which have run out and what they call for
+    periods = [[c.key, to_db(_due(c)).isoformat()] for c in model.clocks
+               if c.open and c.party and not c.suspended and c.deadline]
+    if periods:
+        extras["party_periods"] = sorted(periods)
+    return extras

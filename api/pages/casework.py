@@ -14,15 +14,16 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from api.deps import AppState
-from api.diagram import flow_svg
+from api.diagram import flow_svg, stages
 from api.errors import VALIDATION_REASONS
 from api.pages import fields as F
 from api.schemas import FireAction, OpenCase
-from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
+from engine import certificates
+from engine.definitions import ROLE_LABELS, CatalogueItem, Duty, FlowSpec, TransitionSpec
 from engine.errors import DomainError, InvalidInput, NotFound
 from engine.model import Actor
 from engine.tables import User
-from engine.timeutil import parse_moment
+from engine.timeutil import local, parse_moment
 
 DOC_LABELS = {
     "filing_approval": "立案审批表",
@@ -101,6 +102,19 @@ def _schema_error(error: ValidationError) -> InvalidInput:
     return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{message}）", field=where)
 
 
+def certified_officers(state: AppState, bureau: str) -> list[dict[str, str]]:
+    """The bureau's officers holding an enforcement certificate valid today: the choices of the forms."""
+    today = local(datetime.now().astimezone()).date()
+    with Session(state.engine) as session:
+        rows = certificates.listing(session, bureau)
+    return [
+        {"cert_no": cert.number, "name": user.name or user.username, "username": user.username}
+        for cert, user in rows
+        if cert.kind == certificates.ENFORCEMENT and user.active
+        and certificates.status_label(cert, today) in ("有效", "有效期未登记")
+    ]
+
+
 def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any) -> int:
     """Open a case from the open-case form, through the API's schema and the case service."""
     flow = state.library.flow(item.flow)
@@ -110,7 +124,8 @@ def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any
     if "party" in flow.open.fields or form.get("party.name"):
         raw["party"] = F.party_from(form)
     if "officers" in flow.open.fields:
-        raw["officers"] = F.officers_from(form)
+        names = {o["cert_no"]: o["name"] for o in certified_officers(state, actor.bureau)}
+        raw["officers"] = F.officers_from(form, names)
     moment = moment_from(form)
     if moment is not None:
         raw["occurred_at"] = moment
@@ -194,6 +209,17 @@ def preview_from_form(
     return pdf
 
 
+def stage_bar(flow: FlowSpec, current: str | None, final: bool) -> list[dict[str, str]]:
+    """The flow's stages left to right, each done, current or to come."""
+    names = stages(flow)
+    at = names.index(current) if current in names else -1
+    bar = []
+    for index, name in enumerate(names):
+        status = "done" if index < at or (final and index == at) else ("current" if index == at else "todo")
+        bar.append({"name": name, "status": status})
+    return bar
+
+
 def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> dict[str, Any]:
     """Everything the case page shows."""
     view = state.cases.view(actor, case_id)
@@ -208,6 +234,7 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
                 **action,
                 "law": spec.source_law,
                 "form": transition_fields(state, flow, item, action["trigger"], view["bureau"]),
+                "carried": F.carried_values(flow.key, action["trigger"], view["data"]),
                 "document_labels": [doc_label(k) for k in action.get("documents") or []],
                 "document_pairs": [(k, doc_label(k)) for k in action.get("documents") or []],
                 "relevant": action["allowed"] or action.get("code") != "ACTION_NOT_ALLOWED_IN_STATE",
@@ -223,6 +250,8 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
         documents.append({**doc, "label": doc.get("title") or doc_label(doc["kind"]), "download": download})
     agency_clocks = [c for c in view["clocks"] if not c.get("party")]
     party_clocks = [c for c in view["clocks"] if c.get("party")]
+    pressing = sorted((c for c in agency_clocks if c["status"] in ("overdue", "due_soon", "running")),
+                      key=lambda c: c["due_at"])
     labels = {s.name: s.label for s in flow.states}
     for link in view["links"]:
         other = flow_or_none(state, link["flow"])
@@ -238,6 +267,9 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
         "item": item,
         "current": current,
         "svg": flow_svg(flow, view["state"]),
+        "stages": stage_bar(flow, current.stage or "其他", current.final),
+        "acting_role": ROLE_LABELS.get(current.role) if current.role else "",
+        "next_clock": pressing[0] if pressing else None,
         "duties": duties_of(item, current.stage),
         "allowed": allowed,
         "refused": refused,

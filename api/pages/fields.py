@@ -326,11 +326,46 @@ def party_from(form: Any) -> dict[str, Any]:
     return {k: v for k, v in party.items() if v}
 
 
-def officers_from(form: Any) -> list[dict[str, Any]]:
-    names, certs = form.getlist("officer.name"), form.getlist("officer.cert_no")
+def officers_from(form: Any, names_by_cert: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The officers chosen on a form: certificate numbers picked from the bureau's certified officers.
+
+    A form that also sends names (the API's shape) keeps them; otherwise the name is the holder's.
+    """
+    certs = [str(c).strip() for c in form.getlist("officer.cert_no")]
+    names = [str(n).strip() for n in form.getlist("officer.name")]
     officers = []
-    for name, cert in zip(names, certs, strict=False):
-        name, cert = str(name).strip(), str(cert).strip()
+    for index, cert in enumerate(certs):
+        name = names[index] if index < len(names) and names[index] else (names_by_cert or {}).get(cert, "")
         if name or cert:
             officers.append({"name": name, "cert_no": cert})
     return officers
+
+
+# What a step's form carries over from earlier steps where the law keeps it the same: the decision
+# states the facts, basis and penalty of the 拟处罚 notified to the party (处罚法第四十四条、第四十五条);
+# a new 告知 starts from the last one. (flow, trigger) → {field: dotted path in the case's data}.
+CARRIED: dict[tuple[str, str], dict[str, str]] = {
+    ("penalty", "decide_penalty"): {
+        "kinds": "proposal.kinds", "fine": "proposal.fine", "article": "proposal.article",
+        "facts": "proposal.facts", "reasons": "proposal.grounds",
+    },
+    ("penalty", "renotify"): {
+        "facts": "proposal.facts", "grounds": "proposal.grounds", "kinds": "proposal.kinds",
+        "fine": "proposal.fine", "article": "proposal.article",
+    },
+}
+
+
+def carried_values(flow: str, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The values a step's form starts with, taken from the case's earlier records."""
+    values: dict[str, Any] = {}
+    for name, path in CARRIED.get((flow, trigger), {}).items():
+        value: Any = data
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value in (None, "", []):
+            continue
+        if name == "fine" and str(value) in ("0", "0.00"):
+            continue
+        values[name] = value if isinstance(value, list) else str(value)
+    return values

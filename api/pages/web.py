@@ -94,7 +94,16 @@ def field_label(name: Any) -> str:
     return known[0] if known else DATA_LABELS.get(str(name), str(name))
 
 
+VERIFY_MARK = re.compile(r"\*?\bverify\b(?: article)?\*?", re.IGNORECASE)
+
+
+def law_text(value: Any) -> str:
+    """A source of law as users read it: our "verify" marker (a secondary source) said in Chinese."""
+    return VERIFY_MARK.sub("条文待核实", str(value or ""))
+
+
 TEMPLATES.env.filters["show"] = show
+TEMPLATES.env.filters["law"] = law_text
 TEMPLATES.env.filters["label"] = field_label
 TEMPLATES.env.filters["moment"] = fmt_moment
 TEMPLATES.env.filters["day"] = lambda v: fmt_moment(v, with_time=False)
@@ -187,7 +196,7 @@ NAV = [
     ("/workbench", "我的案件", {Role.officer, Role.reviewer}),
     ("/hall", "服务大厅", {Role.clerk}),
     ("/dashboard", "督办看板", {Role.head, Role.supervisor}),
-    ("/approvals", "待审批", {Role.head}),
+    ("/approvals", "待我审批", {Role.head}),
     ("/cases", "全部案件", {Role.officer, Role.head, Role.supervisor, Role.reviewer, Role.clerk}),
     ("/catalogue", "权责清单", set(Role)),
     ("/admin", "系统管理", {Role.admin}),
