@@ -17,6 +17,7 @@ from api.deps import AppState
 from api.diagram import flow_svg, stages
 from api.errors import VALIDATION_REASONS
 from api.pages import fields as F
+from api.pages.lists import party_elapsed_text
 from api.schemas import FireAction, OpenCase
 from engine import certificates
 from engine.definitions import ROLE_LABELS, CatalogueItem, Duty, FlowSpec, TransitionSpec
@@ -128,7 +129,7 @@ def open_from_form(state: AppState, actor: Actor, item: CatalogueItem, form: Any
         raw["officers"] = F.officers_from(form, names)
     moment = moment_from(form)
     if moment is not None:
-        raw["occurred_at"] = moment
+        raw["occurred_at"] = moment.isoformat()  # the schema cleans JSON-shaped input: text, not datetime
     try:
         body = OpenCase.model_validate(raw)
     except ValidationError as error:
@@ -166,7 +167,7 @@ def fire_from_form(state: AppState, actor: Actor, case_id: int, trigger: str, fo
     raw: dict[str, Any] = {"data": data}
     moment = moment_from(form)
     if moment is not None:
-        raw["occurred_at"] = moment
+        raw["occurred_at"] = moment.isoformat()  # the schema cleans JSON-shaped input: text, not datetime
     version = str(form.get("expected_version") or "")
     if version.isdigit():
         raw["expected_version"] = int(version)
@@ -226,6 +227,7 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
     flow = state.library.flow(view["flow"]["key"], view["flow"]["version"])
     item = state.library.item(view["bureau"], view["item"]["code"])
     current = flow.state(view["state"])
+    F.learn_labels(flow)
     actions = []
     for action in view["actions"]:
         spec: TransitionSpec = flow.transitions_for(action["trigger"])[0]
@@ -252,6 +254,18 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
     party_clocks = [c for c in view["clocks"] if c.get("party")]
     pressing = sorted((c for c in agency_clocks if c["status"] in ("overdue", "due_soon", "running")),
                       key=lambda c: c["due_at"])
+    now = datetime.now().astimezone()
+    ran_out = sorted(
+        (c for c in party_clocks if c.get("due_at") and c["status"] not in ("satisfied", "satisfied_late", "cancelled")
+         and datetime.fromisoformat(c["due_at"]) < now),
+        key=lambda c: c["due_at"], reverse=True,
+    )
+    decision = view["data"].get("decision") or {}
+    paid = sum(float(p.get("amount") or 0) for p in view["data"].get("payments") or [] if isinstance(p, dict))
+    period_text = party_elapsed_text({
+        "final": view["final"], "stage": current.stage, "fine": str(decision.get("fine") or "") or None,
+        "paid": str(paid), "party_elapsed": [c["key"] for c in ran_out],
+    })
     labels = {s.name: s.label for s in flow.states}
     for link in view["links"]:
         other = flow_or_none(state, link["flow"])
@@ -270,6 +284,7 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
         "stages": stage_bar(flow, current.stage or "其他", current.final),
         "acting_role": ROLE_LABELS.get(current.role) if current.role else "",
         "next_clock": pressing[0] if pressing else None,
+        "party_period_text": period_text,
         "duties": duties_of(item, current.stage),
         "allowed": allowed,
         "refused": refused,

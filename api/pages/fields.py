@@ -170,6 +170,15 @@ DATA_LABELS = {
     "opened_cases": "引出的案件", "statement_waived": "放弃陈述申辩", "at": "时间", "by": "办理人",
     "level": "审查层级", "label": "说明", "missing": "须补正材料", "excluded_spans": "不计入期限的事项",
     "court_application": "申请法院强制执行", "appeals": "复议或诉讼", "fully_executed": "已全部履行",
+    "decided_at": "决定时间", "served_at": "送达时间", "sealed_at": "封存时间", "audit_findings": "稽核发现的问题",
+    "problems_open": "尚待处理的问题", "open_excluded_span": "正在进行的不计入期限事项", "recovery": "追回",
+    "recusal_reason": "回避理由", "recused": "已回避", "release": "解除封存", "sealing": "封存", "surcharge": "加处罚款",
+    "from": "自", "to": "至", "withdrawn": "已撤回", "procedure": "程序", "confiscation": "没收金额（元）",
+    "owed": "应缴金额（元）", "payment_stopped": "已停止支付", "refund_ordered": "已责令退还", "expired": "已届满",
+    "ground": "依据", "copies": "份数", "clarified": "事实已查清", "urgency": "紧急程度", "from_case": "来源案件",
+    "lead_source": "线索来源", "lead_summary": "线索内容", "violation_ended_on": "违法行为终了日期", "app": "应用程序",
+    "surcharge_days": "加处罚款天数", "days_late": "逾期天数", "due_at": "到期时间", "kind": "类别", "name": "名称",
+    "unit": "单位", "open": "进行中", "flow": "流程", "item": "事项", "number": "编号",
 }
 
 
@@ -178,7 +187,35 @@ def value_labels() -> dict[str, str]:
     """Chinese names of the option values the flows store (penalty kinds, service methods …)."""
     labels = {**SERVICE_METHODS, **PARTY_TYPES, **_penalty_kinds(), **_notice_methods()}
     labels.update(granted="准予", denied="不予", penalty="处罚", no_penalty="不予处罚", referred="移送")
+    labels.update(
+        testing="检验检测", appraisal="鉴定", expert_review="专家评审", public_notice="公示", hearing="听证",
+        not_needed="不再需要", disapproved="未获批准", terminated="已终止", expired="期限届满", clarified="事实已查清",
+        restrict_practice="限制从业", suspend_business="责令停产停业", revoke="吊销许可证件",
+        confiscation_large="没收较大数额违法所得", warning="警告", general="一般检查", onsite="现场检查",
+        network="网络检查", upheld="维持", changed="变更", revoked="撤销",
+    )
+    labels.update(FLOW_VALUE_LABELS)
     return labels
+
+
+# Labels the flows themselves give their payload keys and option values (guards' labels and options),
+# learnt once per flow version so a timeline shows 管辖依据：违法行为发生地, not the stored key and value.
+FLOW_FIELD_LABELS: dict[str, str] = {}
+FLOW_VALUE_LABELS: dict[str, str] = {}
+_LEARNT: set[tuple[str, int]] = set()
+
+
+def learn_labels(flow: FlowSpec) -> None:
+    """Add the labels and option names of one flow's guards to those pages show stored values with."""
+    if (flow.key, flow.version) in _LEARNT:
+        return
+    _LEARNT.add((flow.key, flow.version))
+    for key, (label, options) in guard_labels([flow.open, *flow.transitions]).items():
+        FLOW_FIELD_LABELS.setdefault(key, label)
+        for value, name in (options or {}).items():
+            if value:
+                FLOW_VALUE_LABELS.setdefault(str(value), str(name))
+    value_labels.cache_clear()
 
 
 @dataclass

@@ -41,6 +41,7 @@ STATUS_LABELS = {
     "satisfied_late": "逾期完成",
     "suspended": "已中止（期限暂停计算）",
     "cancelled": "已撤销",
+    "elapsed": "已届满",
 }
 STATUS_EXPLAINED = {
     "running": "期限正在计算，尚未临近届满。",
@@ -50,6 +51,7 @@ STATUS_EXPLAINED = {
     "satisfied_late": "已完成，但超过了期限。",
     "suspended": "依法不计入期限的事项进行中，期限暂停计算。",
     "cancelled": "该期限因案件终止等原因不再计算。",
+    "elapsed": "当事人的期限已经届满，可办理下一步。",
 }
 
 
@@ -88,10 +90,17 @@ def show(value: Any) -> str:
 
 
 def field_label(name: Any) -> str:
-    from api.pages.fields import DATA_LABELS, KNOWN
+    """The Chinese name of a stored field; a key nobody named is not shown as such (其他记录)."""
+    from api.pages.fields import DATA_LABELS, FLOW_FIELD_LABELS, KNOWN
 
-    known = KNOWN.get(str(name))
-    return known[0] if known else DATA_LABELS.get(str(name), str(name))
+    key = str(name)
+    known = KNOWN.get(key)
+    if known:
+        return known[0]
+    label = DATA_LABELS.get(key) or FLOW_FIELD_LABELS.get(key)
+    if label:
+        return label
+    return key if not re.fullmatch(r"[A-Za-z0-9_.]+", key) else "其他记录"
 
 
 VERIFY_MARK = re.compile(r"\*?\bverify\b(?: article)?\*?", re.IGNORECASE)
