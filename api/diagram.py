@@ -14,7 +14,7 @@ from html import escape
 from engine.definitions import FlowSpec
 
 BOX_W, BOX_H = 150, 40
-GAP_X, GAP_Y = 44, 46  # corridor and channel widths
+GAP_X, GAP_Y = 72, 64  # corridor and channel widths: room for several lines side by side
 LANE_LABEL_W = 64
 THEME = "#1f5f99"
 LINE = "#7a869a"
@@ -106,24 +106,24 @@ def _route(
 ) -> list[tuple[int, int]]:
     """Points of an orthogonal line from source to dest through channels and corridors only."""
     (x1, y1), (x2, y2) = pos[source], pos[dest]
-    shift = (n % 5) * 5 - 10  # spread lines sharing a channel or corridor
+    shift = (n % 7) * 8 - 24  # spread lines sharing a channel or corridor
     down = lane_of[dest] > lane_of[source]
     same_lane = lane_of[dest] == lane_of[source]
     start_x = x1 + BOX_W // 2 + shift
     end_x = x2 + BOX_W // 2 - shift
     if down:
         start = (start_x, y1 + BOX_H)
-        out_channel = y1 + BOX_H + GAP_Y // 2 + shift // 2
-        in_channel = y2 - GAP_Y // 2 + shift // 2
+        out_channel = y1 + BOX_H + GAP_Y // 2 + shift * 2 // 3
+        in_channel = y2 - GAP_Y // 2 + shift * 2 // 3
         end = (end_x, y2)
     else:
         # upwards or within a lane: leave from the bottom, enter from the bottom
         start = (start_x, y1 + BOX_H)
-        out_channel = y1 + BOX_H + GAP_Y // 2 + shift // 2
-        in_channel = y2 + BOX_H + GAP_Y // 2 + shift // 2
+        out_channel = y1 + BOX_H + GAP_Y // 2 + shift * 2 // 3
+        in_channel = y2 + BOX_H + GAP_Y // 2 + shift * 2 // 3
         end = (end_x, y2 + BOX_H)
     if same_lane or lane_of[dest] == lane_of[source] + 1:
         return [start, (start_x, out_channel), (end_x, out_channel), end]
     # the corridor left of the target's column (or right of the last column)
-    corridor = x2 - GAP_X // 2 + shift // 2 if column_of[dest] <= column_of[source] else x2 + BOX_W + GAP_X // 2 + shift // 2
+    corridor = x2 - GAP_X // 2 + shift if column_of[dest] <= column_of[source] else x2 + BOX_W + GAP_X // 2 + shift
     return [start, (start_x, out_channel), (corridor, out_channel), (corridor, in_channel), (end_x, in_channel), end]

@@ -154,6 +154,14 @@ def test_officer_finds_a_case_acts_from_the_top_and_the_head_approves(
     head.wait_for_load_state()
     assert "调查取证" in head.locator("#current-state").inner_text()
     assert head.locator(".stage-bar li.current").inner_text() == "调查"
+    # the full diagram is on its own tab: stages as lanes, the current step in the theme colour, not red
+    assert not head.locator("#panel-diagram").is_visible()
+    head.click("label[for=tab-diagram]")
+    current = head.locator("#panel-diagram svg g.current")
+    assert current.get_attribute("data-state") == "investigation"
+    assert current.locator("rect").get_attribute("fill") == "#1f5f99"
+    assert head.locator("#panel-diagram svg g.lane").count() == 7
+    shot(head, "case-diagram-1366")
     head.goto("/approvals")
     assert number not in head.locator("#approvals").inner_text()
 
