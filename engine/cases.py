@@ -152,6 +152,7 @@ class CaseService:
         moment = self._moment(occurred_at, model)
         ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
         outcome = fire(flow, ctx, trigger)
+        first_step = actor.username != row.opened_by and actor.username not in model.acted_by.values()
         model.acted_by[outcome.transition.trigger] = actor.username
         apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
         documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
@@ -168,6 +169,7 @@ class CaseService:
             officers_changed=model.officers != officers_before,
             searchable_changed=bool(documents) or model.party != party_before,
             state_changed=outcome.from_state != outcome.to_state,
+            first_step_of=actor.username if first_step else None,
         )
         model.last_seq, model.last_occurred_at = event.seq, moment
         return snapshot, model

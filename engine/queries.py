@@ -21,7 +21,7 @@ from engine.clocks import days_late
 from engine.errors import Forbidden, NotFound
 from engine.library import Library
 from engine.model import Actor
-from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty
+from engine.read_tables import CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.tables import Case, Document
 from engine.timeutil import TZ, from_db, local, to_db
 
@@ -49,6 +49,11 @@ class CaseFilter:
     flows: tuple[str, ...] | None = None  # one of these flows (e.g. the hall's intake flows)
     states: list[tuple[str, str]] | None = None  # one of these (flow, state) pairs
     due_before: datetime | None = None  # the nearest duty falls due before this moment (messages: next N days)
+    clock: str | None = None  # overdue | due_soon | running | none | party_elapsed (see CLOCK_FILTERS)
+    acted_by: str | None = None  # cases this user took a step in (我的已办)
+
+
+CLOCK_FILTERS = ("overdue", "due_soon", "running", "none", "party_elapsed")
 
 
 def case_conditions(
@@ -65,13 +70,15 @@ def case_conditions(
         where.append(col(s.flow_key).in_(sorted(reads)))
     if f.q:
         needle = f.q.strip()
-        where.append(
-            or_(
-                col(s.number) == needle,
-                col(s.party_id_no).startswith(needle.upper(), autoescape=True),
-                col(s.search_text).contains(needle.lower(), autoescape=True),
-            )
-        )
+        found = [
+            col(s.number) == needle,
+            col(s.party_id_no).startswith(needle.upper(), autoescape=True),
+            col(s.search_text).contains(needle.lower(), autoescape=True),
+        ]
+        if 2 <= len(needle) <= 20 and not any(c in needle for c in "%_\\ "):
+            # fuzzy on names: the characters in order with anything between (某某大药房 finds 某某市大药房)
+            found.append(col(s.party_name).like("%" + "%".join(needle) + "%"))
+        where.append(or_(*found))
     for column, value in ((s.state, f.state), (s.stage, f.stage), (s.item_code, f.item), (s.flow_key, f.flow),
                           (s.awaiting_role, f.awaiting_role)):
         if value:
@@ -96,6 +103,21 @@ def case_conditions(
             )
             mine.append(col(s.case_id).in_(assigned))
         where.append(or_(*mine))
+    if f.acted_by:
+        acted = select(CaseActor.case_id).where(
+            col(CaseActor.bureau_code) == bureau, col(CaseActor.username) == f.acted_by
+        )
+        where.append(col(s.case_id).in_(acted))
+    if f.clock == "overdue":
+        where.append(col(s.next_due_at) < moment)
+    elif f.clock == "due_soon":
+        where.extend([col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment])
+    elif f.clock == "running":
+        where.append(col(s.next_due_soon_at) > moment)
+    elif f.clock == "none":
+        where.append(col(s.next_due_at).is_(None))
+    elif f.clock == "party_elapsed":
+        where.extend([col(s.party_due_at) < moment, col(s.final) == False])  # noqa: E712
     if f.overdue:
         where.append(col(s.next_due_at) < moment)
     if f.due_soon:
@@ -195,10 +217,18 @@ def case_row(r: Any, as_of: datetime) -> dict[str, Any]:
         "party_due_at": from_db(r.party_due_at).isoformat() if r.party_due_at else None,
         "party_clock": r.party_clock_label,
         "party_period_elapsed": bool(r.party_due_at and from_db(r.party_due_at) < as_of),
+        "party_elapsed": _elapsed_periods(r.extras.get("party_periods") or [], as_of),
         "fine": str(r.fine) if r.fine is not None else None,
         "paid": str(r.paid) if r.paid is not None else None,
         "missing": r.extras.get("missing", []),
     }
+
+
+def _elapsed_periods(periods: list[list[str]], as_of: datetime) -> list[str]:
+    """Keys of the party's open periods that have run out as of a moment, the latest first."""
+    moment = to_db(as_of)
+    ran_out = [(due, key) for key, due in periods if datetime.fromisoformat(due) < moment]
+    return [key for _, key in sorted(ran_out, reverse=True)]
 
 
 def _status(due: datetime | None, soon: datetime | None, as_of: datetime) -> str:

@@ -84,6 +84,17 @@ class CaseOfficer(SQLModel, table=True):
     name: str = Field(default="", max_length=80)
 
 
+class CaseActor(SQLModel, table=True):
+    """Who took a step in a case (opened it or fired a transition): "my done cases" (我的已办)."""
+
+    __tablename__ = "case_actor"
+    __table_args__ = (Index("ix_case_actor_bureau_user", "bureau_code", "username"),)
+
+    case_id: int = Field(primary_key=True, foreign_key="case.id")
+    username: str = Field(primary_key=True, max_length=80)
+    bureau_code: str = Field(max_length=40)
+
+
 class OpenDuty(SQLModel, table=True):
     """One row per open clock of an open case: the dashboard's overdue and due-soon queries."""
 

@@ -20,9 +20,9 @@ from engine.definitions import CatalogueItem, FlowSpec
 from engine.library import Library
 from engine.model import CaseModel, ClockState
 from engine.persistence import unit_of_work
-from engine.read_tables import NO_DEADLINE, CaseOfficer, CaseSummary, OpenDuty
+from engine.read_tables import NO_DEADLINE, CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.snapshot import CaseLike, model_of
-from engine.tables import Case, Document
+from engine.tables import Case, Document, Event
 from engine.timeutil import to_db
 
 
@@ -38,11 +38,13 @@ def record(
     officers_changed: bool,
     searchable_changed: bool = True,
     state_changed: bool = True,
+    first_step_of: str | None = None,
 ) -> None:
     """Write the read-model rows of one action on ``row`` (already saved with ``model``'s values).
 
     ``searchable_changed`` says whether the action issued a document or changed the party; when
-    not, the stored search text (案号, 文号, party) is kept rather than read again.
+    not, the stored search text (案号, 文号, party) is kept rather than read again. ``first_step_of``
+    names the user who acted if this may be his first step in the case (我的已办 then gains it).
     """
     assert row.id is not None
     values = summary_values(session, row, model, flow, item, with_search=new or searchable_changed)
@@ -59,6 +61,10 @@ def record(
         _core(session, _UPDATE_SUMMARY, {"b_case_id": row.id, **subset})
     if new or officers_changed:
         _write_officers(session, row.id, model)
+    if new:
+        _write_actors(session, row.id, model.bureau, {row.opened_by, *model.acted_by.values()}, new=True)
+    elif first_step_of:
+        _write_actors(session, row.id, model.bureau, {first_step_of}, new=False)
     final = flow.state(model.state).final
     if final:
         _core(session, _DELETE_DUTIES, {"b_case_id": row.id})
@@ -143,13 +149,17 @@ def refresh(session: Session, library: Library, case_ids: list[int]) -> int:
     """Rewrite the read-model rows of the given cases from their stored snapshot."""
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start:start + 500]
-        for table in (OpenDuty, CaseOfficer, CaseSummary):
+        for table in (OpenDuty, CaseOfficer, CaseActor, CaseSummary):
             session.execute(delete(table).where(col(table.case_id).in_(chunk)))
         for row in session.exec(select(Case).where(col(Case.id).in_(chunk))).all():
             model = model_of(session, row)
             flow = library.flow(row.flow_key, row.flow_version)
             item = library.item(row.bureau_code, row.item_code)
             record(session, row, model, flow, item, model.clocks, new=True, officers_changed=True)
+            assert row.id is not None
+            # everyone who ever took a step, not only the last to fire each trigger
+            actors = set(session.exec(select(Event.actor).where(Event.case_id == row.id).distinct()).all())
+            _write_actors(session, row.id, row.bureau_code, actors, new=False)
     return len(case_ids)
 
 
@@ -171,6 +181,16 @@ def _write_officers(session: Session, case_id: int, model: CaseModel) -> None:
                 for position, o in enumerate(officers)
             ],
         )
+
+
+def _write_actors(session: Session, case_id: int, bureau: str, usernames: set[str], *, new: bool) -> None:
+    """Add the users who took a step in the case (rows are never removed: a step once taken stays)."""
+    known: set[str] = set()
+    if not new:
+        known = set(session.exec(select(CaseActor.username).where(CaseActor.case_id == case_id)).all())
+    missing = sorted(u for u in usernames - known if u)
+    if missing:
+        _core(session, _INSERT_ACTOR, [{"case_id": case_id, "username": u[:80], "bureau_code": bureau} for u in missing])
 
 
 def _write_duty(
@@ -208,6 +228,7 @@ def _write_duty(
 SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
 OFFICER = CaseOfficer.__table__  # type: ignore[attr-defined]
 DUTY = OpenDuty.__table__  # type: ignore[attr-defined]
+ACTOR = CaseActor.__table__  # type: ignore[attr-defined]
 
 
 # Built once: an action runs the same few statements, and building them is most of SQLAlchemy's cost.
@@ -218,6 +239,7 @@ _DELETE_OFFICERS = delete(OFFICER).where(OFFICER.c.case_id == bindparam("b_case_
 _INSERT_DUTY = insert(DUTY)
 _DELETE_DUTY = delete(DUTY).where(DUTY.c.clock_id == bindparam("b_clock_id"))
 _DELETE_DUTIES = delete(DUTY).where(DUTY.c.case_id == bindparam("b_case_id"))
+_INSERT_ACTOR = insert(ACTOR)
 
 
 def _core(session: Session, statement: Any, params: dict[str, Any] | list[dict[str, Any]]) -> None:
@@ -250,6 +272,14 @@ def _money(value: Any) -> Decimal:
 
 
 def _extras(model: CaseModel) -> dict[str, Any]:
-    """Small per-list extras: the materials a hall applicant still has to bring."""
+    """Small per-list extras: the materials a hall applicant still has to bring, the party's periods."""
+    extras: dict[str, Any] = {}
     missing = model.data.get("materials_missing")
-    return {"missing": list(missing)} if isinstance(missing, list) and missing else {}
+    if isinstance(missing, list) and missing:
+        extras["missing"] = list(missing)
+    # the party's open periods (payment, statement …): a list tells which have run out and what they call for
+    periods = [[c.key, to_db(_due(c)).isoformat()] for c in model.clocks
+               if c.open and c.party and not c.suspended and c.deadline]
+    if periods:
+        extras["party_periods"] = sorted(periods)
+    return extras

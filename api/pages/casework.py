@@ -14,16 +14,18 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from api.deps import AppState
-from api.diagram import flow_svg
+from api.diagram import flow_svg, stages
 from api.errors import VALIDATION_REASONS
 from api.pages import fields as F
 from api.pages.evidence_view import evidence_section, shown_events
+from api.pages.lists import party_elapsed_text
 from api.schemas import FireAction, OpenCase
-from engine.definitions import CatalogueItem, Duty, FlowSpec, TransitionSpec
+from engine import certificates
+from engine.definitions import ROLE_LABELS, CatalogueItem, Duty, FlowSpec, TransitionSpec
 from engine.errors import DomainError, InvalidInput, NotFound
 from engine.model import Actor
 from engine.tables import User
-from engine.timeutil import parse_moment
+from engine.timeutil import local, parse_moment
 
 DOC_LABELS = {
     "filing_approval": "立案审批表",
@@ -102,6 +104,19 @@ def _schema_error(error: ValidationError) -> InvalidInput:
     return InvalidInput("MALFORMED_REQUEST", f"填写内容不正确：{named}（{message}）", field=where)
 
 
+def certified_officers(state: AppState, bureau: str) -> list[dict[str, str]]:
+    """The bureau's officers holding an enforcement certificate valid today: the choices of the forms."""
+    today = local(datetime.now().astimezone()).date()
+    with Session(state.engine) as session:
+        rows = certificates.listing(session, bureau)
+    return [
+        {"cert_no": cert.number, "name": user.name or user.username, "username": user.username}
+        for cert, user in rows
+        if cert.kind == certificates.ENFORCEMENT and user.active
+        and certificates.status_label(cert, today) in ("有效", "有效期未登记")
+    ]
+
+
 def open_from_form(
     state: AppState,
     actor: Actor,
@@ -122,10 +137,11 @@ def open_from_form(
     if "party" in flow.open.fields or form.get("party.name"):
         raw["party"] = F.party_from(form)
     if "officers" in flow.open.fields:
-        raw["officers"] = F.officers_from(form)
+        names = {o["cert_no"]: o["name"] for o in certified_officers(state, actor.bureau)}
+        raw["officers"] = F.officers_from(form, names)
     moment = moment_from(form)
     if moment is not None:
-        raw["occurred_at"] = moment
+        raw["occurred_at"] = moment.isoformat()  # the schema cleans JSON-shaped input: text, not datetime
     try:
         body = OpenCase.model_validate(raw)
     except ValidationError as error:
@@ -164,7 +180,7 @@ def fire_from_form(state: AppState, actor: Actor, case_id: int, trigger: str, fo
     raw: dict[str, Any] = {"data": data}
     moment = moment_from(form)
     if moment is not None:
-        raw["occurred_at"] = moment
+        raw["occurred_at"] = moment.isoformat()  # the schema cleans JSON-shaped input: text, not datetime
     version = str(form.get("expected_version") or "")
     if version.isdigit():
         raw["expected_version"] = int(version)
@@ -207,12 +223,24 @@ def preview_from_form(
     return pdf
 
 
+def stage_bar(flow: FlowSpec, current: str | None, final: bool) -> list[dict[str, str]]:
+    """The flow's stages left to right, each done, current or to come."""
+    names = stages(flow)
+    at = names.index(current) if current in names else -1
+    bar = []
+    for index, name in enumerate(names):
+        status = "done" if index < at or (final and index == at) else ("current" if index == at else "todo")
+        bar.append({"name": name, "status": status})
+    return bar
+
+
 def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> dict[str, Any]:
     """Everything the case page shows."""
     view = state.cases.view(actor, case_id)
     flow = state.library.flow(view["flow"]["key"], view["flow"]["version"])
     item = state.library.item(view["bureau"], view["item"]["code"])
     current = flow.state(view["state"])
+    F.learn_labels(flow)
     actions = []
     for action in view["actions"]:
         spec: TransitionSpec = flow.transitions_for(action["trigger"])[0]
@@ -221,6 +249,7 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
                 **action,
                 "law": spec.source_law,
                 "form": transition_fields(state, flow, item, action["trigger"], view["bureau"]),
+                "carried": F.carried_values(flow.key, action["trigger"], view["data"]),
                 "document_labels": [doc_label(k) for k in action.get("documents") or []],
                 "document_pairs": [(k, doc_label(k)) for k in action.get("documents") or []],
                 "relevant": action["allowed"] or action.get("code") != "ACTION_NOT_ALLOWED_IN_STATE",
@@ -236,6 +265,20 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
         documents.append({**doc, "label": doc.get("title") or doc_label(doc["kind"]), "download": download})
     agency_clocks = [c for c in view["clocks"] if not c.get("party")]
     party_clocks = [c for c in view["clocks"] if c.get("party")]
+    pressing = sorted((c for c in agency_clocks if c["status"] in ("overdue", "due_soon", "running")),
+                      key=lambda c: c["due_at"])
+    now = datetime.now().astimezone()
+    ran_out = sorted(
+        (c for c in party_clocks if c.get("due_at") and c["status"] not in ("satisfied", "satisfied_late", "cancelled")
+         and datetime.fromisoformat(c["due_at"]) < now),
+        key=lambda c: c["due_at"], reverse=True,
+    )
+    decision = view["data"].get("decision") or {}
+    paid = sum(float(p.get("amount") or 0) for p in view["data"].get("payments") or [] if isinstance(p, dict))
+    period_text = party_elapsed_text({
+        "final": view["final"], "stage": current.stage, "fine": str(decision.get("fine") or "") or None,
+        "paid": str(paid), "party_elapsed": [c["key"] for c in ran_out],
+    })
     labels = {s.name: s.label for s in flow.states}
     for link in view["links"]:
         other = flow_or_none(state, link["flow"])
@@ -253,6 +296,10 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
         "item": item,
         "current": current,
         "svg": flow_svg(flow, view["state"]),
+        "stages": stage_bar(flow, current.stage or "其他", current.final),
+        "acting_role": ROLE_LABELS.get(current.role) if current.role else "",
+        "next_clock": pressing[0] if pressing else None,
+        "party_period_text": period_text,
         "duties": duties_of(item, current.stage),
         "allowed": allowed,
         "refused": refused,

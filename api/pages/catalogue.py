@@ -7,9 +7,11 @@ from fastapi.responses import Response
 
 from api.deps import State
 from api.diagram import flow_svg
+from api.pages import fields as F
 from api.pages.casework import doc_label, flow_or_none
 from api.pages.excel import xlsx_response
-from api.pages.web import PageActor, render, render_error
+from api.pages.web import PageActor, field_label, render, render_error
+from engine import bureau_settings
 from engine.definitions import ROLE_LABELS, UNIT_LABELS
 from engine.errors import NotFound
 
@@ -67,6 +69,7 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
     if flow is None:
         return render_error(request, state, actor, NotFound("FLOW_NOT_AVAILABLE", f"流程“{key}”尚未上线"))
     labels = {s.name: s.label for s in flow.states}
+    F.learn_labels(flow)
     return render(
         request,
         state,
@@ -79,4 +82,17 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
         role_labels=ROLE_LABELS,
         unit_labels=UNIT_LABELS,
         doc_label=doc_label,
+        amount_from=amount_from_text,
     )
+
+
+def amount_from_text(source: str) -> str:
+    """Where a clock's length comes from, in words: 按本局设置（陈述申辩期限）, 按案件中填写的改正期限."""
+    kind, _, key = source.partition(":")
+    if kind == "setting":
+        named = bureau_settings.label(key)
+        return f"按本局设置（{named}）" if named != key else "按本局或事项的设置"
+    if kind == "data":
+        named = field_label(key)
+        return f"按案件中填写的{named}" if named != "其他记录" else "按案件中填写的期限"
+    return "按设置"

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from api.deps import State
 from api.pages.charts import bars, grouped_columns
 from api.pages.excel import xlsx_response
-from api.pages.lists import case_export, list_page, pager_links
+from api.pages.lists import case_export, filter_choices, filters_from, list_page, pager_links, query_of
 from api.pages.web import STATUS_LABELS, PageActor, render, render_error, require_role
 from api.registers import departments
 from api.schemas import parse_as_of
@@ -145,13 +145,17 @@ def approvals(request: Request, state: State, actor: PageActor, export: str = ""
         require_role(actor, Role.head, Role.supervisor)
     except DomainError as error:
         return render_error(request, state, actor, error)
-    waiting = CaseFilter(awaiting_role=Role.head.value, closed=False)
+    try:
+        waiting, given = filters_from(request, CaseFilter(awaiting_role=Role.head.value, closed=False))
+    except DomainError as error:
+        return render_error(request, state, actor, error)
     if export:
-        return case_export(state, actor, waiting, "待审批.xlsx", "待审批")
+        return case_export(state, actor, waiting, "待我审批.xlsx", "待我审批")
     result = list_page(state, actor, waiting, min(max(page, 1), 1_000_000))
     pressing = CaseFilter(closed=False, due_soon_or_overdue=True, states=extendable_states(state))
     extensions = list_page(state, actor, pressing, 1)
     return render(
-        request, state, "approvals.html", actor, title="待审批", result=result, extensions=extensions,
+        request, state, "approvals.html", actor, title="待我审批", result=result, extensions=extensions,
+        filters=given, choices=filter_choices(state, actor), query=query_of(given),
         pager=pager_links(result["pages"], result["page"]),
     )

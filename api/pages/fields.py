@@ -174,6 +174,15 @@ DATA_LABELS = {
     "opened_cases": "引出的案件", "statement_waived": "放弃陈述申辩", "at": "时间", "by": "办理人",
     "level": "审查层级", "label": "说明", "missing": "须补正材料", "excluded_spans": "不计入期限的事项",
     "court_application": "申请法院强制执行", "appeals": "复议或诉讼", "fully_executed": "已全部履行",
+    "decided_at": "决定时间", "served_at": "送达时间", "sealed_at": "封存时间", "audit_findings": "稽核发现的问题",
+    "problems_open": "尚待处理的问题", "open_excluded_span": "正在进行的不计入期限事项", "recovery": "追回",
+    "recusal_reason": "回避理由", "recused": "已回避", "release": "解除封存", "sealing": "封存", "surcharge": "加处罚款",
+    "from": "自", "to": "至", "withdrawn": "已撤回", "procedure": "程序", "confiscation": "没收金额（元）",
+    "owed": "应缴金额（元）", "payment_stopped": "已停止支付", "refund_ordered": "已责令退还", "expired": "已届满",
+    "ground": "依据", "copies": "份数", "clarified": "事实已查清", "urgency": "紧急程度", "from_case": "来源案件",
+    "lead_source": "线索来源", "lead_summary": "线索内容", "violation_ended_on": "违法行为终了日期", "app": "应用程序",
+    "surcharge_days": "加处罚款天数", "days_late": "逾期天数", "due_at": "到期时间", "kind": "类别", "name": "名称",
+    "unit": "单位", "open": "进行中", "flow": "流程", "item": "事项", "number": "编号",
 }
 
 
@@ -182,7 +191,35 @@ def value_labels() -> dict[str, str]:
     """Chinese names of the option values the flows store (penalty kinds, service methods …)."""
     labels = {**SERVICE_METHODS, **PARTY_TYPES, **_penalty_kinds(), **_notice_methods()}
     labels.update(granted="准予", denied="不予", penalty="处罚", no_penalty="不予处罚", referred="移送")
+    labels.update(
+        testing="检验检测", appraisal="鉴定", expert_review="专家评审", public_notice="公示", hearing="听证",
+        not_needed="不再需要", disapproved="未获批准", terminated="已终止", expired="期限届满", clarified="事实已查清",
+        restrict_practice="限制从业", suspend_business="责令停产停业", revoke="吊销许可证件",
+        confiscation_large="没收较大数额违法所得", warning="警告", general="一般检查", onsite="现场检查",
+        network="网络检查", upheld="维持", changed="变更", revoked="撤销",
+    )
+    labels.update(FLOW_VALUE_LABELS)
     return labels
+
+
+# Labels the flows themselves give their payload keys and option values (guards' labels and options),
+# learnt once per flow version so a timeline shows 管辖依据：违法行为发生地, not the stored key and value.
+FLOW_FIELD_LABELS: dict[str, str] = {}
+FLOW_VALUE_LABELS: dict[str, str] = {}
+_LEARNT: set[tuple[str, int]] = set()
+
+
+def learn_labels(flow: FlowSpec) -> None:
+    """Add the labels and option names of one flow's guards to those pages show stored values with."""
+    if (flow.key, flow.version) in _LEARNT:
+        return
+    _LEARNT.add((flow.key, flow.version))
+    for key, (label, options) in guard_labels([flow.open, *flow.transitions]).items():
+        FLOW_FIELD_LABELS.setdefault(key, label)
+        for value, name in (options or {}).items():
+            if value:
+                FLOW_VALUE_LABELS.setdefault(str(value), str(name))
+    value_labels.cache_clear()
 
 
 @dataclass
@@ -330,11 +367,46 @@ def party_from(form: Any) -> dict[str, Any]:
     return {k: v for k, v in party.items() if v}
 
 
-def officers_from(form: Any) -> list[dict[str, Any]]:
-    names, certs = form.getlist("officer.name"), form.getlist("officer.cert_no")
+def officers_from(form: Any, names_by_cert: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The officers chosen on a form: certificate numbers picked from the bureau's certified officers.
+
+    A form that also sends names (the API's shape) keeps them; otherwise the name is the holder's.
+    """
+    certs = [str(c).strip() for c in form.getlist("officer.cert_no")]
+    names = [str(n).strip() for n in form.getlist("officer.name")]
     officers = []
-    for name, cert in zip(names, certs, strict=False):
-        name, cert = str(name).strip(), str(cert).strip()
+    for index, cert in enumerate(certs):
+        name = names[index] if index < len(names) and names[index] else (names_by_cert or {}).get(cert, "")
         if name or cert:
             officers.append({"name": name, "cert_no": cert})
     return officers
+
+
+# What a step's form carries over from earlier steps where the law keeps it the same: the decision
+# states the facts, basis and penalty of the 拟处罚 notified to the party (处罚法第四十四条、第四十五条);
+# a new 告知 starts from the last one. (flow, trigger) → {field: dotted path in the case's data}.
+CARRIED: dict[tuple[str, str], dict[str, str]] = {
+    ("penalty", "decide_penalty"): {
+        "kinds": "proposal.kinds", "fine": "proposal.fine", "article": "proposal.article",
+        "facts": "proposal.facts", "reasons": "proposal.grounds",
+    },
+    ("penalty", "renotify"): {
+        "facts": "proposal.facts", "grounds": "proposal.grounds", "kinds": "proposal.kinds",
+        "fine": "proposal.fine", "article": "proposal.article",
+    },
+}
+
+
+def carried_values(flow: str, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The values a step's form starts with, taken from the case's earlier records."""
+    values: dict[str, Any] = {}
+    for name, path in CARRIED.get((flow, trigger), {}).items():
+        value: Any = data
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value in (None, "", []):
+            continue
+        if name == "fine" and str(value) in ("0", "0.00"):
+            continue
+        values[name] = value if isinstance(value, list) else str(value)
+    return values

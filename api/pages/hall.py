@@ -9,6 +9,7 @@ immediate item, completes it on the spot. The decisions are found from the flow'
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -146,7 +147,9 @@ def _intake_page(
         taken = {"materials_received", *F.MATERIAL_FIELDS}
         extra = [f for f in F.fields_for(flow, flow.open, item) if f.name not in taken]
         for spec in decisions.values():
-            extra += [f for f in F.fields_for(flow, spec, item) if f.name not in {e.name for e in extra}]
+            # a field one decision needs is not required of the others (the browser would block them)
+            extra += [replace(f, required=False) for f in F.fields_for(flow, spec, item)
+                      if f.name not in {e.name for e in extra}]
     status = 200 if error is None else {"invalid": 422, "forbidden": 403}.get(error.kind, 409)
     return render(
         request,

@@ -42,6 +42,7 @@ STATUS_LABELS = {
     "satisfied_late": "逾期完成",
     "suspended": "已中止（期限暂停计算）",
     "cancelled": "已撤销",
+    "elapsed": "已届满",
 }
 STATUS_EXPLAINED = {
     "running": "期限正在计算，尚未临近届满。",
@@ -51,6 +52,7 @@ STATUS_EXPLAINED = {
     "satisfied_late": "已完成，但超过了期限。",
     "suspended": "依法不计入期限的事项进行中，期限暂停计算。",
     "cancelled": "该期限因案件终止等原因不再计算。",
+    "elapsed": "当事人的期限已经届满，可办理下一步。",
 }
 
 
@@ -89,13 +91,29 @@ def show(value: Any) -> str:
 
 
 def field_label(name: Any) -> str:
-    from api.pages.fields import DATA_LABELS, KNOWN
+    """The Chinese name of a stored field; a key nobody named is not shown as such (其他记录)."""
+    from api.pages.fields import DATA_LABELS, FLOW_FIELD_LABELS, KNOWN
 
-    known = KNOWN.get(str(name))
-    return known[0] if known else DATA_LABELS.get(str(name), str(name))
+    key = str(name)
+    known = KNOWN.get(key)
+    if known:
+        return known[0]
+    label = DATA_LABELS.get(key) or FLOW_FIELD_LABELS.get(key)
+    if label:
+        return label
+    return key if not re.fullmatch(r"[A-Za-z0-9_.]+", key) else "其他记录"
+
+
+VERIFY_MARK = re.compile(r"\*?\bverify\b(?: article)?\*?", re.IGNORECASE)
+
+
+def law_text(value: Any) -> str:
+    """A source of law as users read it: our "verify" marker (a secondary source) said in Chinese."""
+    return VERIFY_MARK.sub("条文待核实", str(value or ""))
 
 
 TEMPLATES.env.filters["show"] = show
+TEMPLATES.env.filters["law"] = law_text
 TEMPLATES.env.filters["label"] = field_label
 TEMPLATES.env.filters["moment"] = fmt_moment
 TEMPLATES.env.filters["day"] = lambda v: fmt_moment(v, with_time=False)
@@ -188,7 +206,7 @@ NAV = [
     ("/workbench", "我的案件", {Role.officer, Role.reviewer}),
     ("/hall", "服务大厅", {Role.clerk}),
     ("/dashboard", "督办看板", {Role.head, Role.supervisor}),
-    ("/approvals", "待审批", {Role.head}),
+    ("/approvals", "待我审批", {Role.head}),
     ("/cases", "全部案件", {Role.officer, Role.head, Role.supervisor, Role.reviewer, Role.clerk}),
     ("/statistics", "统计", {Role.head, Role.supervisor}),
     ("/catalogue", "权责清单", set(Role)),

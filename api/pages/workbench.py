@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import AppState, State
 from api.pages import fields as F
-from api.pages.casework import case_page, fire_from_form, flow_or_none, open_from_form, preview_from_form
+from api.pages.casework import (
+    case_page,
+    certified_officers,
+    fire_from_form,
+    flow_or_none,
+    open_from_form,
+    preview_from_form,
+)
 from api.pages.evidence_view import shown_events
-from api.pages.lists import case_export, list_page, pager_links
+from api.pages.lists import case_export, filter_choices, filters_from, list_page, pager_links, query_of
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
 from api.routes.documents import disposition
 from api.schemas import CaseId
@@ -26,78 +32,70 @@ router = APIRouter(include_in_schema=False)
 
 
 WORKBENCH_VIEWS = {
-    "mine": "我的案件",
-    "done": "我的已办结案件",
+    "todo": "我的待办",
+    "done": "我的已办",
+    "mine": "我参与的案件",
     "review": "待法制审核案件",
     "head": "待负责人审批案件",
 }
+VIEW_ROLES = {"todo": Role.officer, "done": None, "mine": Role.officer, "review": Role.reviewer, "head": Role.head}
 
 
 def workbench_filter(view: str, actor: Actor) -> CaseFilter:
+    """The list of one tab: my open cases waiting for an officer, cases I took a step in, all of mine …"""
     if view == "review":
         return CaseFilter(awaiting_role=Role.reviewer.value, closed=False)
     if view == "head":
         return CaseFilter(awaiting_role=Role.head.value, closed=False)
     if view == "done":
-        return CaseFilter(mine=actor, closed=True)
-    return CaseFilter(mine=actor, closed=False)
+        return CaseFilter(acted_by=actor.username)
+    if view == "todo":
+        return CaseFilter(mine=actor, closed=False, awaiting_role=Role.officer.value)
+    return CaseFilter(mine=actor)  # 我参与的: open and archived alike
+
+
+def views_for(actor: Actor) -> dict[str, str]:
+    return {k: v for k, v in WORKBENCH_VIEWS.items() if VIEW_ROLES[k] is None or VIEW_ROLES[k] in actor.roles}
 
 
 @router.get("/workbench")
 def workbench(
-    request: Request, state: State, actor: PageActor, view: str = "", export: str = "", page: int = 1, q: str = ""
+    request: Request, state: State, actor: PageActor, view: str = "", export: str = "", page: int = 1
 ) -> Response:
-    """My cases (officer) or the cases waiting for my role (reviewer: 法制审核), most urgent first."""
-    if view not in WORKBENCH_VIEWS:
-        view = "review" if Role.officer not in actor.roles and Role.reviewer in actor.roles else "mine"
+    """My to-do, my done and all my cases (officer) or the cases waiting for my role, most urgent first."""
+    views = views_for(actor)
+    if view not in views:
+        view = "review" if Role.officer not in actor.roles and Role.reviewer in actor.roles else "todo"
+        views = views or {view: WORKBENCH_VIEWS[view]}
     title = WORKBENCH_VIEWS[view]
-    found = workbench_filter(view, actor)
-    found.q = q.strip() or None
+    try:
+        found, given = filters_from(request, workbench_filter(view, actor))
+    except DomainError as error:
+        return render_error(request, state, actor, error)
     if export:
         return case_export(state, actor, found, f"{title}.xlsx", title)
     result = list_page(state, actor, found, min(max(page, 1), 1_000_000))
     return render(
-        request, state, "workbench.html", actor, result=result, view=view, title=title, views=WORKBENCH_VIEWS,
-        q=q, pager=pager_links(result["pages"], result["page"]),
+        request, state, "workbench.html", actor, result=result, view=view, title=title, views=views,
+        filters=given, choices=filter_choices(state, actor), query=query_of(given, view=view),
+        pager=pager_links(result["pages"], result["page"]),
     )
 
 
 @router.get("/cases")
-def all_cases(
-    request: Request,
-    state: State,
-    actor: PageActor,
-    q: str = "",
-    flow: str = "",
-    item: str = "",
-    state_: Annotated[str, Query(alias="state")] = "",
-    overdue: str = "",
-    closed: str = "",
-    page: int = 1,
-    export: str = "",
-) -> Response:
-    found = CaseFilter(
-        q=q.strip() or None, flow=flow or None, item=item or None, state=state_ or None, overdue=bool(overdue),
-        closed={"open": False, "closed": True}.get(closed),
-    )
+def all_cases(request: Request, state: State, actor: PageActor, closed: str = "", page: int = 1,
+              export: str = "") -> Response:
+    """The bureau's cases (within the reader's scope), every filter and the search."""
+    try:
+        found, given = filters_from(request, CaseFilter(closed={"open": False, "closed": True}.get(closed)))
+    except DomainError as error:
+        return render_error(request, state, actor, error)
     if export:
         return case_export(state, actor, found, "案件列表.xlsx", "案件列表")
     result = list_page(state, actor, found, min(max(page, 1), 1_000_000))
-    catalogue = state.library.catalogue(actor.bureau)
-    filters = {"q": q, "flow": flow, "item": item, "state": state_, "overdue": overdue, "closed": closed}
-    states = sorted({(s.name, s.label) for f in state.library.latest_flows() if not flow or f.key == flow
-                     for s in f.states}, key=lambda p: p[1])
     return render(
-        request,
-        state,
-        "cases.html",
-        actor,
-        result=result,
-        flows=state.library.latest_flows(),
-        items=catalogue.items,
-        states=states,
-        filters=filters,
-        query=urlencode({k: v for k, v in filters.items() if v}),
+        request, state, "cases.html", actor, title="全部案件", result=result, filters=given, closed=closed,
+        choices=filter_choices(state, actor), query=query_of(given, closed=closed) if closed else query_of(given),
         pager=pager_links(result["pages"], result["page"]),
     )
 
@@ -157,6 +155,7 @@ def _open_form(
         wants_officers="officers" in flow.open.fields,
         party_types=F.PARTY_TYPES,
         me=me,
+        officers=certified_officers(state, actor.bureau),
         error=error,
         form=form,
         may_open=bool(actor.roles & set(flow.open.roles)),

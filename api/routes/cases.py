@@ -44,16 +44,23 @@ def cases(
     overdue: bool = False,
     due_soon: bool = False,
     closed: bool | None = None,
+    clock: Annotated[str | None, Query(pattern="^(overdue|due_soon|running|none|party_elapsed)$")] = None,
+    acted_by: str | None = None,
     opened_from: date | None = None,
     opened_to: date | None = None,
     as_of: str | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Json:
-    """A page of the bureau's cases (read model), most pressing deadline first, with the total."""
+    """A page of the bureau's cases (read model), most pressing deadline first, with the total.
+
+    ``q`` finds 案号, 文号, party name (also fuzzy: the characters in order), ID number or 统一社会信用代码;
+    ``clock`` is overdue, due_soon, running, none or party_elapsed; ``acted_by`` a user who took a step.
+    """
     found = CaseFilter(
         q=q or None, state=state_ or None, stage=stage or None, item=item or None, flow=flow or None,
-        officer=officer or None, closed=closed, overdue=overdue, due_soon=due_soon,
+        officer=officer or None, closed=closed, overdue=overdue, due_soon=due_soon, clock=clock,
+        acted_by=acted_by or None,
         opened_from=local_midnight(opened_from), opened_to=local_midnight(opened_to, next_day=True),
     )
     return Json(list_cases(state.engine, actor, found, page=page, size=size, as_of=parse_as_of(as_of)))

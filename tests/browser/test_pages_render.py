@@ -49,7 +49,7 @@ def filled(html: str, csrf: str, form_action: str) -> dict[str, Any]:
             if name == "expected_version":
                 data[name] = attrs.get("value", "")
             continue
-        kind = attrs.get("type", tag.group(1))
+        kind = attrs.get("data-kind") or attrs.get("type", tag.group(1))
         if kind == "hidden":
             data[name] = attrs.get("value", "")
         elif kind == "checkbox":
@@ -59,9 +59,13 @@ def filled(html: str, csrf: str, form_action: str) -> dict[str, Any]:
         elif kind == "number":
             data[name] = "5"
         elif tag.group(1) == "select":
-            options = re.findall(r'<option value="([^"]*)"', html[tag.end() : html.index("</select>", tag.end())])
+            options = re.findall(r'<option value="([^"]*)"', body[tag.end() : body.index("</select>", tag.end())])
             chosen = [o for o in options if o] or [""]
-            data[name] = chosen[0]
+            if name == "officer.cert_no":  # two distinct certified officers, the third left empty
+                rows = data.setdefault(name, [])
+                rows.append(chosen[len(rows)] if len(rows) < 2 and len(chosen) > len(rows) else "")
+            else:
+                data[name] = chosen[0]
         elif name == "party.type":
             data[name] = "organisation"
         elif name in ("officer.name", "officer.cert_no"):

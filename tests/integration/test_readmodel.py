@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from engine import readmodel
 from engine.clockwork import view_clock
-from engine.read_tables import CaseOfficer, CaseSummary, OpenDuty
+from engine.read_tables import CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.snapshot import clock_state_of
 from engine.tables import Clock
 from engine.workcalendar import load_calendar
@@ -27,7 +27,7 @@ def rows(api: Api) -> dict[str, list[dict[str, Any]]]:
                 (r.model_dump() for r in session.exec(select(table)).all()),  # type: ignore[attr-defined]
                 key=lambda d: sorted((k, str(v)) for k, v in d.items()),
             )
-            for table in (CaseSummary, CaseOfficer, OpenDuty)
+            for table in (CaseSummary, CaseOfficer, OpenDuty, CaseActor)
         }
 
 
@@ -73,6 +73,23 @@ def test_lists_search_filter_and_page_in_the_database(api: Api) -> None:
     assert ok(api.get("zhang", "/api/cases", params={"stage": "调查"}))["total"] == 1
     gaoyi = ok(api.get("gy_officer", "/api/cases"))
     assert gaoyi["total"] == 0  # another bureau's cases are never listed
+
+
+def test_lists_of_who_acted_fuzzy_names_and_clock_status(api: Api) -> None:
+    lead, filed, proposed = walk_some_cases(api)
+    assert {r["username"] for r in rows(api)["case_actor"] if r["case_id"] == filed} == {"zhang", "head"}
+    done_by_head = ok(api.get("zhang", "/api/cases", params={"acted_by": "head"}))
+    assert [c["id"] for c in done_by_head["items"]] == [filed]  # 我的已办 of the head
+    assert ok(api.get("zhang", "/api/cases", params={"acted_by": "zhang"}))["total"] == 3
+    fuzzy = ok(api.get("zhang", "/api/cases", params={"q": "辛集诊所"}))  # the characters in order
+    assert [c["id"] for c in fuzzy["items"]] == [filed]
+    moment = "2026-03-05T12:00:00+08:00"
+    running = ok(api.get("zhang", "/api/cases", params={"clock": "running", "as_of": moment}))
+    overdue = ok(api.get("zhang", "/api/cases", params={"clock": "overdue", "as_of": "2026-12-31T12:00:00+08:00"}))
+    assert {c["id"] for c in running["items"]} == {c["id"] for c in overdue["items"]} == {lead, filed}
+    no_deadline = ok(api.get("zhang", "/api/cases", params={"clock": "none", "as_of": moment}))
+    assert [c["id"] for c in no_deadline["items"]] == [proposed]  # the head's 立案审批 runs no clock of its own
+    assert api.get("zhang", "/api/cases", params={"clock": "late"}).status_code == 422
 
 
 def test_overdue_and_due_soon_are_the_clocks_own_status_at_every_moment(api: Api) -> None:
