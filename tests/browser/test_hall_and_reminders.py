@@ -82,7 +82,8 @@ def test_supervisor_sends_a_reminder_the_officer_then_sees(new_page: Any) -> Non
     shot(officer, "messages")
     officer.locator("#reminders a", has_text="查看案件").first.click()
     officer.wait_for_load_state()
-    assert "督办" in officer.locator("body").inner_text()  # on the case's timeline
+    officer.click("label[for=tab-timeline]")
+    assert "督办" in officer.locator("#timeline").inner_text()  # on the case's timeline
     officer.goto("/messages")
     assert officer.locator("#unread-count").count() == 0  # read once the list was opened
     officer.goto("/messages/digest")

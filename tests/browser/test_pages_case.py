@@ -1,6 +1,6 @@
 """The daily screens at 1366×768 in Debian's Chromium: find a case, act from the top, approve; no raw keys.
 
-The server is the demo of 辛集市医疗保障局 plus cases made here through the engine in several
+The server is the demo of 高邑县医疗保障局 plus cases made here through the engine in several
 states (lead check, filing review, legal review, notified, executing with the payment period run
 out, archived), so each list and each case page has something to show.
 """
@@ -18,7 +18,7 @@ from tests.browser.test_pages import ARTIFACTS, browser, login, new_page, server
 
 pytestmark = pytest.mark.browser
 
-OFFICERS = [{"name": "张伟", "cert_no": "冀130181001"}, {"name": "李强", "cert_no": "冀130181002"}]
+OFFICERS = [{"name": "张伟", "cert_no": "冀130133001"}, {"name": "李强", "cert_no": "冀130133002"}]
 PARTY = {"name": "辛集市仁和堂大药房", "type": "organisation", "address": "辛集市市府路8号",
          "credit_code": "91130181MA0CASE01Y"}
 
