@@ -15,7 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from engine import readmodel
+from engine import certificates, readmodel
 from engine.calendar import WorkCalendar
 from engine.clockwork import apply_clock_triggers, view_clock
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
@@ -27,6 +27,7 @@ from engine.machine import available, check_guards, check_roles, fire, run_actio
 from engine.model import Actor, CaseModel
 from engine.persistence import unit_of_work
 from engine.registry import Context
+from engine.rules.officers import certificate_numbers
 from engine.snapshot import Snapshot, clock_state_of, fingerprints, load_snapshot, model_of, write_clocks
 from engine.tables import Bureau, Case, CaseLink, Document, DocumentPdf, Event
 from engine.timeutil import from_db, local, to_db
@@ -103,6 +104,7 @@ class CaseService:
             party_before = dict(model.party)
             moment = self._moment(occurred_at, model)
             ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
+            load_certificates(session, ctx)
             outcome = fire(flow, ctx, trigger)
             model.acted_by[outcome.transition.trigger] = actor.username
             apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
@@ -176,6 +178,7 @@ class CaseService:
         )
         payload = {"party": party, "officers": officers, **data}
         ctx = self._context(session, model, flow, item, actor, moment, payload)
+        load_certificates(session, ctx)
         ctx.transition = flow.open
         check_roles(flow.open, ctx)
         check_guards(flow.open, ctx)
@@ -399,6 +402,7 @@ class CaseService:
         item = self.library.item(row.bureau_code, row.item_code)
         model = model_of(session, row)
         ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
+        load_certificates(session, ctx)
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
@@ -498,6 +502,11 @@ def _new_context(
         case=model, flow=flow, item=item, transition=None, actor=actor, occurred_at=moment,
         calendar=calendar, settings=settings, payload=dict(payload),
     )
+
+
+def load_certificates(session: Session, ctx: Context) -> None:
+    """Give the guards the register's entries for the 执法证 the case and the payload name."""
+    ctx.certificates = certificates.registered(session, certificate_numbers(ctx.case.officers, ctx.payload))
 
 
 def _event_dict(e: Event) -> dict[str, Any]:

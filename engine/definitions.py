@@ -261,6 +261,9 @@ class CatalogueItem(Strict):
     supervision_phone: str | None = None
     stages: list[str] = Field(default_factory=list)  # steps of a published flowchart
     flow: str
+    # Whom the item may be opened against (its 实施依据's subjects): "organisation" (定点医药机构,
+    # 经办机构, 用人单位 …) and/or "individual" (参保人员 …); a penalty item must declare them.
+    subjects: list[Literal["individual", "organisation"]] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
 
 

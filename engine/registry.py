@@ -16,7 +16,7 @@ from typing import Any
 from engine.calendar import WorkCalendar
 from engine.clockwork import deadline_of
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
-from engine.model import Actor, CaseModel, ClockState
+from engine.model import Actor, CaseModel, ClockState, RegisteredCertificate
 
 GuardFn = Callable[..., None]
 ActionFn = Callable[..., None]
@@ -34,6 +34,9 @@ class Context:
     settings: dict[str, Any]  # flow defaults < bureau settings < item settings
     payload: dict[str, Any] = field(default_factory=dict)
     checking_only: bool = False  # listing actions: no payload yet
+    # The registered 执法证 of the case's officers (and of officers the payload names), by number:
+    # loaded by the service, read by the certificate guards (处罚法第四十二条).
+    certificates: dict[str, RegisteredCertificate] = field(default_factory=dict)
 
     def due_at(self, clock: ClockState) -> datetime:
         """When ``clock`` runs out, as computed at the moment of this act."""

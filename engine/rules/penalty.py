@@ -65,26 +65,63 @@ def party_valid(ctx: Context) -> None:
         )
 
 
+SUBJECT_WORDS = {
+    "organisation": "单位（定点医药机构、经办机构、用人单位等）",
+    "individual": "个人（参保人员等）",
+}
+
+
+@guard("party_fits_item", needs_input=True)
+def party_fits_item(ctx: Context) -> None:
+    """The item's 实施依据 names whom it punishes: an institution's item is not opened against a
+    person, nor a person's against an institution (处罚法第四条: only as the law provides)."""
+    party_type = ctx.case.party.get("type")
+    subjects = list(ctx.item.subjects)
+    if subjects and party_type not in subjects:
+        allowed = "、".join(SUBJECT_WORDS[s] for s in subjects)
+        basis = "、".join(ctx.item.settings.get("penalty_articles") or []) or "本事项实施依据"
+        raise RuleViolation(
+            "PARTY_TYPE_NOT_SUBJECT",
+            f"事项“{ctx.item.name}”的处罚对象为{allowed}，本案当事人为{PARTY_TYPES.get(str(party_type), party_type)}，"
+            f"不能对其立案（{basis}；行政处罚法第四条）",
+            party_type=party_type,
+            subjects=subjects,
+        )
+
+
 @guard("within_limitation", needs_input=True)
 def within_limitation(ctx: Context) -> None:
-    """处罚法第三十六条: two years after the violation ended, five where life or health was harmed."""
-    ended = ctx.case.data.get("violation_ended_on")
+    """处罚法第三十六条: the violation must be discovered within two years of its end (five where
+    life or health was harmed). Counted to the day of discovery: the date recorded with the lead
+    (``discovered_on``) or else the lead's registration, not to 立案; a lead found in time may be
+    filed later."""
+    data = ctx.case.data
+    ended = data.get("violation_ended_on")
     if is_blank(ended):
         raise InvalidInput(
             "FIELD_REQUIRED", "缺少必填项：违法行为终了日期（用于核对处罚时效）", field="violation_ended_on"
         )
     ended_on = _date(ended, "violation_ended_on", "违法行为终了日期")
-    years = 5 if ctx.case.data.get("harms_life_health") else 2
+    registered = local(ctx.case.opened_at or ctx.occurred_at).date()
+    discovered = registered
+    if not is_blank(data.get("discovered_on")):
+        discovered = _date(data["discovered_on"], "discovered_on", "发现违法行为日期")
+        if discovered > registered:
+            raise InvalidInput(
+                "INVALID_DATE", "发现违法行为日期不能晚于线索登记日期", field="discovered_on",
+                discovered_on=discovered.isoformat(), registered=registered.isoformat(),
+            )
+    years = 5 if data.get("harms_life_health") else 2
     limit = _years_later(ended_on, years)
-    today = local(ctx.occurred_at).date()
-    if ended_on > today:
+    if ended_on > local(ctx.occurred_at).date():
         raise InvalidInput("INVALID_DATE", "违法行为终了日期不能晚于立案日期", field="violation_ended_on")
-    if today > limit:
+    if discovered > limit:
         raise RuleViolation(
             "LIMITATION_EXPIRED",
-            f"违法行为自{ended_on.isoformat()}终了，已超过{years}年处罚时效（至{limit.isoformat()}），"
-            "不再给予行政处罚（行政处罚法第三十六条）",
+            f"违法行为自{ended_on.isoformat()}终了，至{discovered.isoformat()}发现时已超过{years}年处罚时效"
+            f"（至{limit.isoformat()}），不再给予行政处罚（行政处罚法第三十六条）",
             violation_ended_on=ended_on.isoformat(),
+            discovered_on=discovered.isoformat(),
             limit=limit.isoformat(),
         )
 
