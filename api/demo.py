@@ -105,7 +105,7 @@ def _demo_cases(state: AppState) -> None:
         officer,
         investigating,
         "record_evidence",
-        {"kind": "询问笔录", "summary": "询问药房负责人"},
+        {"kind": "party_statement", "record": "inquiry", "summary": "询问药房负责人"},
         now - timedelta(days=15),
     )
     with Session(state.engine) as session:

@@ -165,6 +165,18 @@ KINDS: dict[str, Kind] = {
             _r(_party(A64), ("hearing_at", "举行听证的时间", A64), ("place", "举行听证的地点", A64)),
         ),
         Kind(
+            "hearing_record",
+            "听证笔录",
+            "听录",
+            _r(
+                _party(A64),
+                ("host", "听证主持人", "处罚法第六十四条第四项"),
+                ("record", "听证笔录内容", "处罚法第六十四条第八项"),
+                ("party_signature", "当事人签字或拒签情况", "处罚法第六十四条第八项"),
+            ),
+            addressed=False,
+        ),
+        Kind(
             "penalty_decision",
             "行政处罚决定书",
             "罚决",

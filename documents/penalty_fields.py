@@ -17,6 +17,7 @@ from documents.values import (
     remedies,
     text_of,
 )
+from engine.rules.penalty import EVIDENCE_KINDS, RECORD_KINDS
 
 
 def _proposal(facts: CaseFacts) -> Fields:
@@ -37,7 +38,7 @@ def evidence_text_of(facts: CaseFacts) -> str | None:
         return given
     entries = facts.data.get("evidence") or []
     lines = [
-        f"{e.get('kind') or '证据'}：{e.get('summary')}"
+        f"{EVIDENCE_KINDS.get(str(e.get('kind')), '证据')}：{e.get('summary')}"
         for e in entries
         if isinstance(e, dict) and e.get("summary")
     ]
@@ -64,7 +65,8 @@ def filing_refusal(facts: CaseFacts) -> Fields:
 
 def inquiry_record(facts: CaseFacts) -> Fields:
     return {
-        "record_kind": facts.payload.get("kind") or "询问笔录",
+        "record_kind": RECORD_KINDS.get(str(facts.payload.get("record")), "询问笔录"),
+        "evidence_kind": EVIDENCE_KINDS.get(str(facts.payload.get("kind"))),
         "summary": facts.payload.get("summary"),
         "place": facts.payload.get("place"),
         "interviewee": facts.payload.get("interviewee"),
@@ -152,4 +154,19 @@ def hearing_notice(facts: CaseFacts) -> Fields:
         "hearing_at": cn_datetime(facts.payload.get("hearing_at") or hearing.get("hearing_at")),
         "place": facts.payload.get("place") or hearing.get("place"),
         "host": facts.payload.get("host") or hearing.get("host"),
+    }
+
+
+def hearing_record(facts: CaseFacts) -> Fields:
+    """听证笔录 (处罚法第六十四条第八项): what was heard, signed by the party (or the refusal noted) and the host."""
+    hearing = facts.data.get("hearing") or {}
+    signed = facts.payload.get("party_signed")
+    refusal = facts.payload.get("refusal_note")
+    return {
+        "hearing_at": cn_datetime(hearing.get("hearing_at")),
+        "place": hearing.get("place"),
+        "host": hearing.get("host"),
+        "record": facts.payload.get("record"),
+        "party_signature": "当事人已核对并签字" if signed else (f"当事人拒绝签字：{refusal}" if refusal else None),
+        "host_signed": bool(facts.payload.get("host_signed")),
     }

@@ -174,6 +174,9 @@ class ClockSpec(Strict):
     # result_clock {amount: 20, unit: working_days, law: ...}: the item fixes the unit and the source.
     unit_from: str | None = None
     optional: bool = False  # the clock does not start when its amount's source gives no value
+    # Starts only when this flag is set in the case's data after the action, e.g. the hearing-request
+    # period only where the proposed penalty gives hearing rights (as a document's ``when``).
+    when: str | None = None
     start: list[str]
     satisfy: list[str] = Field(default_factory=list)
     cancel: list[str] = Field(default_factory=list)

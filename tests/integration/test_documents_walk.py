@@ -13,7 +13,7 @@ import pytest
 from documents.issuer import required_of
 from documents.jobs import drain
 from documents.kinds import KINDS
-from tests.api.test_penalty_walk import ok, open_case
+from tests.api.test_penalty_walk import HEARING_RECORD, ok, open_case, review_after_hearing
 from tests.conftest import Api, at
 
 WALK_KINDS = [
@@ -25,13 +25,14 @@ WALK_KINDS = [
     "penalty_notice",
     "hearing_rights_notice",
     "hearing_notice",
+    "hearing_record",
     "penalty_decision",
     "service_receipt",
     "closing_report",
     "archive_index",
 ]
 INFIX = {k: KINDS[k].infix for k in WALK_KINDS}
-DECISION = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000}
+DECISION = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻"}
 PROPOSAL = {
     "facts": "2025年1月至6月，当事人将目录外药品串换为目录内药品结算，骗取医疗保障基金20000元",
     "grounds": "违反《中华人民共和国社会保险法》第八十七条",
@@ -51,7 +52,7 @@ def walk_to_notified(api: Api, **open_data: Any) -> int:
             "zhang",
             cid,
             "record_evidence",
-            {"kind": "询问笔录", "summary": "询问药房负责人，承认串换药品"},
+            {"kind": "party_statement", "record": "inquiry", "summary": "询问药房负责人，承认串换药品"},
             at("2026-03-05 10:00"),
         )
     )
@@ -97,7 +98,8 @@ def walk_to_archive(api: Api) -> dict[str, Any]:
             at("2026-03-20 11:00"),
         )
     )
-    ok(api.fire("zhang", cid, "hold_hearing", {"record": "听证笔录"}, at("2026-04-01 15:00")))
+    ok(api.fire("zhang", cid, "hold_hearing", HEARING_RECORD, at("2026-04-01 15:00")))
+    review_after_hearing(api, cid)
     ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-04-02 10:00")))
     ok(
         api.fire(
