@@ -26,6 +26,8 @@ WALK_KINDS = [
     "hearing_rights_notice",
     "hearing_notice",
     "hearing_record",
+    "legal_review_opinion",  # after the hearing, on its record (处罚法第五十八条、第六十五条)
+    "collective_discussion_record",
     "penalty_decision",
     "service_receipt",
     "closing_report",
@@ -154,8 +156,10 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
     cid = case["id"]
     docs = rendered_documents(api, cid)
     assert [d["kind"] for d in docs] == WALK_KINDS
+    seen: dict[str, int] = {}
     for doc in docs:
-        assert doc["number"] == f"辛医保{INFIX[doc['kind']]}〔2026〕1号", doc
+        seen[doc["kind"]] = seen.get(doc["kind"], 0) + 1
+        assert doc["number"] == f"辛医保{INFIX[doc['kind']]}〔2026〕{seen[doc['kind']]}号", doc
         pdf = get_pdf(api, cid, doc["id"])
         assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
         fonts = pdf_fonts(pdf, tmp_path)
@@ -200,6 +204,10 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
 def test_numbers_are_gap_free_per_bureau_kind_and_year(api: Api) -> None:
     first = walk_to_notified(api)
     second = walk_to_notified(api)
+    from api.users import create_user
+
+    create_user(api.app.state.caseflow.engine, "gy_second", bureau="gaoyi", roles=["officer"],
+                password="password-123", cert_no="G2", name="乙")  # a second registered 执法证 (处罚法第四十二条)
     gaoyi = api.post(
         "gy_officer",
         "/api/cases",
