@@ -184,7 +184,7 @@ def jurisdiction_fits_party(ctx: Context) -> None:
         raise RuleViolation(
             "JURISDICTION_INVALID",
             "参保地医疗保障部门管辖仅适用于参保人员单独实施的违法行为；本案当事人为单位，应由违法行为发生地管辖"
-            "（医疗保障行政处罚程序暂行规定，verify）",
+            "（医疗保障行政处罚程序暂行规定）",
             jurisdiction="insured_place",
         )
 

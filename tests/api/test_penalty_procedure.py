@@ -352,3 +352,20 @@ def test_a_case_waiting_for_filing_approval_goes_overdue(api: Api) -> None:
     assert any(e["case_id"] == cid and e["clock"] == "lead_check" for e in board["items"])
     case = ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
     assert clock(case, "lead_check")["status"] == "satisfied"
+
+
+# --- rules from secondary sources: bureau settings, shown as such on the flow page only --------
+
+
+def test_rules_to_be_verified_show_as_bureau_settings_on_the_flow_page_not_the_case_page(api: Api) -> None:
+    from tests.api.test_hostile_input import _page_login
+
+    cid = int(open_case(api)["id"])
+    _page_login(api, "zhang")
+    flow_page = api.client.get("/flows/penalty").text
+    assert "依据有待核实，按本局设置" in flow_page
+    assert "15个工作日（本局设置：线索核查至决定立案的期限（工作日））" in flow_page
+    case_page = api.client.get(f"/cases/{cid}").text
+    assert "令4号第十八条" in case_page and "按本局设置" not in case_page
+    for page in (flow_page, case_page):
+        assert "verify" not in page and "setting:" not in page
