@@ -112,6 +112,17 @@ KINDS: dict[str, Kind] = {
             "release_decision", "解除封存决定书", "解封", _r(_party(Q27), ("reason", "解除封存的理由", Q27))
         ),
         Kind(
+            "seal_extension_notice",
+            "延长封存期限通知书",
+            "延封",
+            _r(
+                _party("强制法第二十五条"),
+                ("days", "延长的期限", "强制法第二十五条"),
+                ("reason", "延长的理由", "强制法第二十五条"),
+                ("new_due", "延长后的封存期限", "强制法第二十五条"),
+            ),
+        ),
+        Kind(
             "investigation_report",
             "调查终结报告",
             "调终",

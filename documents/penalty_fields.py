@@ -170,3 +170,12 @@ def hearing_record(facts: CaseFacts) -> Fields:
         "party_signature": "当事人已核对并签字" if signed else (f"当事人拒绝签字：{refusal}" if refusal else None),
         "host_signed": bool(facts.payload.get("host_signed")),
     }
+
+
+def seal_extension_notice(facts: CaseFacts) -> Fields:
+    """强制法第二十五条: the extension of a seal is told to the party in writing, with its reason."""
+    return {
+        "days": facts.payload.get("days"),
+        "reason": facts.payload.get("reason"),
+        "new_due": due(facts, "evidence_seal"),
+    }

@@ -183,13 +183,11 @@ def test_preservation_and_sealing_need_the_heads_approval_first(api: Api) -> Non
     # one approval, one act
     refused_unchanged(api, "zhang", cid, "seal_evidence", {"items": ["账册"], "reasons": "防止灭失"},
                       "2026-03-05 12:00", "MEASURE_NOT_APPROVED", "第十八条")
-    # extending a seal needs the written notice to the party
-    before = case_of(api, cid)
-    body = refused(api.fire("head", cid, "extend_evidence_seal", {"days": 10, "reason": "检验"},
-                            at("2026-03-05 12:30")), 422, "FIELD_REQUIRED")
-    assert "书面告知" in body["message"] and case_of(api, cid)["version"] == before["version"]
-    ok(api.fire("head", cid, "extend_evidence_seal", {"days": 10, "reason": "检验", "written_notice": "已送达延长封存期限通知书"},
-                at("2026-03-05 12:30")))
+    # extending a seal: within its period, told to the party in writing (延长封存期限通知书)
+    case = ok(api.fire("head", cid, "extend_evidence_seal", {"days": 10, "reason": "待检验结果"}, at("2026-03-05 12:30")))
+    notice = case["documents"][-1]
+    assert (notice["kind"], notice["title"]) == ("seal_extension_notice", "延长封存期限通知书")
+    assert clock(case, "evidence_seal")["due_at"].startswith("2026-04-14")  # 30 + 10 days from 03-05
     # the emergency path: sealed on the spot, reported and approved within 24 hours
     case = ok(api.fire("zhang", cid, "seal_evidence_emergency",
                        {"items": ["电脑主机"], "reasons": "防止删除数据", "urgency": "当事人正在删除数据"},
@@ -199,6 +197,14 @@ def test_preservation_and_sealing_need_the_heads_approval_first(api: Api) -> Non
     assert clock(case, "emergency_seal_report")["status"] == "satisfied"
     assert case["documents"][-1]["kind"] == "release_decision"
     refused_unchanged(api, "head", cid, "ratify_emergency_seal", {}, "2026-03-06 10:00", "NO_EMERGENCY_SEAL", "第十九条")
+
+
+def test_an_expired_seal_is_not_extended(api: Api) -> None:
+    cid = filed(api)
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "seal"}, at("2026-03-05 10:30")))
+    ok(api.fire("zhang", cid, "seal_evidence", {"items": ["处方"], "reasons": "防止灭失"}, at("2026-03-05 11:00")))
+    refused_unchanged(api, "head", cid, "extend_evidence_seal", {"days": 10, "reason": "检验"}, "2026-04-06 10:00",
+                      "SEALING_PERIOD_EXPIRED", "第二十五条")
 
 
 # --- 6, 7. the hearing and the review after it ---------------------------------------------------
