@@ -193,7 +193,7 @@ def issue(url: str, case_ids: list[int], notices: int, clients: int) -> tuple[fl
             for cid in share:
                 began = time.perf_counter()
                 r = http.post(f"/api/cases/{cid}/actions/record_evidence",
-                              json={"data": {"kind": "询问笔录", "summary": "询问药房负责人"}})
+                              json={"data": {"kind": "party_statement", "record": "inquiry", "summary": "询问药房负责人"}})
                 latencies.append(time.perf_counter() - began)
                 if r.status_code != 200:
                     failures.append(r.text)

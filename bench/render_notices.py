@@ -80,7 +80,7 @@ def sample_facts() -> Any:
                 "facts": "2025年1月至6月，当事人将目录外药品串换为目录内药品结算，骗取医疗保障基金20000元。",
             },
             "evidence": [
-                {"kind": "询问笔录", "summary": "询问负责人"},
+                {"kind": "party_statement", "record": "inquiry", "summary": "询问负责人"},
                 {"kind": "现场笔录", "summary": "现场检查"},
             ],
             "hearing_entitled": True,

@@ -112,6 +112,17 @@ KINDS: dict[str, Kind] = {
             "release_decision", "解除封存决定书", "解封", _r(_party(Q27), ("reason", "解除封存的理由", Q27))
         ),
         Kind(
+            "seal_extension_notice",
+            "延长封存期限通知书",
+            "延封",
+            _r(
+                _party("强制法第二十五条"),
+                ("days", "延长的期限", "强制法第二十五条"),
+                ("reason", "延长的理由", "强制法第二十五条"),
+                ("new_due", "延长后的封存期限", "强制法第二十五条"),
+            ),
+        ),
+        Kind(
             "investigation_report",
             "调查终结报告",
             "调终",
@@ -169,9 +180,11 @@ KINDS: dict[str, Kind] = {
             "听证笔录",
             "听录",
             _r(
-                _party("处罚法第六十四条第八项"),
+                _party(A64),
                 ("hearing_at", "举行听证的时间", "处罚法第六十四条第八项"),
+                ("host", "听证主持人", "处罚法第六十四条第四项"),
                 ("record", "听证笔录内容", "处罚法第六十四条第八项"),
+                ("party_signature", "当事人签字或拒签情况", "处罚法第六十四条第八项"),
             ),
             addressed=False,
         ),

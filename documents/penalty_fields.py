@@ -18,6 +18,7 @@ from documents.values import (
     remedies,
     text_of,
 )
+from engine.rules.penalty import EVIDENCE_KINDS, RECORD_KINDS
 
 
 def _proposal(facts: CaseFacts) -> Fields:
@@ -40,7 +41,7 @@ def evidence_text_of(facts: CaseFacts) -> str | None:
         return given
     entries = facts.data.get("evidence") or []
     lines = [
-        f"{e.get('kind') or '证据'}：{e.get('summary')}"
+        f"{EVIDENCE_KINDS.get(str(e.get('kind')), '证据')}：{e.get('summary')}"
         for e in entries
         if isinstance(e, dict) and e.get("summary")
     ]
@@ -67,7 +68,8 @@ def filing_refusal(facts: CaseFacts) -> Fields:
 
 def inquiry_record(facts: CaseFacts) -> Fields:
     return {
-        "record_kind": facts.payload.get("kind") or "询问笔录",
+        "record_kind": RECORD_KINDS.get(str(facts.payload.get("record")), "询问笔录"),
+        "evidence_kind": EVIDENCE_KINDS.get(str(facts.payload.get("kind"))),
         "summary": facts.payload.get("summary"),
         "place": facts.payload.get("place"),
         "interviewee": facts.payload.get("interviewee"),
@@ -159,8 +161,11 @@ def hearing_notice(facts: CaseFacts) -> Fields:
 
 
 def hearing_record(facts: CaseFacts) -> Fields:
-    """听证笔录 (处罚法第六十四条第八项): read to the party, who checks and signs it."""
+    """听证笔录 (处罚法第六十四条第八项): what was heard, read to the party, who checks and signs it (or the
+    refusal is noted), signed by the host."""
     hearing = facts.data.get("hearing") or {}
+    signed = facts.payload.get("party_signed")
+    refusal = facts.payload.get("refusal_note")
     return {
         **_proposal(facts),
         "hearing_at": cn_datetime(hearing.get("hearing_at")),
@@ -169,4 +174,15 @@ def hearing_record(facts: CaseFacts) -> Fields:
         "clerk": facts.payload.get("clerk"),
         "attendees": text_of(facts.payload.get("attendees")),
         "record": clause(facts.payload.get("record")),
+        "party_signature": "当事人已核对并签字" if signed else (f"当事人拒绝签字：{refusal}" if refusal else None),
+        "host_signed": bool(facts.payload.get("host_signed")),
+    }
+
+
+def seal_extension_notice(facts: CaseFacts) -> Fields:
+    """强制法第二十五条: the extension of a seal is told to the party in writing, with its reason."""
+    return {
+        "days": facts.payload.get("days"),
+        "reason": facts.payload.get("reason"),
+        "new_due": due(facts, "evidence_seal"),
     }

@@ -23,6 +23,9 @@ PENALTY_KINDS = {
     "revoke": "降低资质等级、吊销许可证件",
     "suspend_business": "责令停产停业、责令关闭",
     "restrict_practice": "限制从业",
+    "return": "责令退回医疗保障基金",
+    "suspend_service": "暂停医药服务",
+    "terminate_agreement": "解除医疗保障服务协议",
 }
 SERVICE_METHODS = {
     "direct": "直接送达",

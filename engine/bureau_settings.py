@@ -30,6 +30,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "hearing_threshold": SettingSpec("听证罚款金额标准（元，按当事人类型）", "amounts_by_party"),
     "decision_first_extension_max": SettingSpec("处罚决定期限首次延长上限（日）", "days"),
     "decision_extension_cap": SettingSpec("处罚决定期限延长合计上限（日）", "days"),
+    "lead_check_days": SettingSpec("线索核查至决定立案的期限（工作日）", "days"),
     "lead_check_extension_max": SettingSpec("线索核查期限延长上限（工作日）", "days"),
     "evidence_seal_extension_max": SettingSpec("证据封存期限延长上限（日）", "days"),
     "extension_max": SettingSpec("封存期限延长上限（日）", "days"),

@@ -15,7 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from engine import readmodel
+from engine import certificates, readmodel
 from engine.calendar import WorkCalendar
 from engine.clockwork import apply_clock_triggers, view_clock
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
@@ -26,7 +26,8 @@ from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
 from engine.model import Actor, CaseModel
 from engine.persistence import unit_of_work
-from engine.registry import Context
+from engine.registry import Context, LazyCertificates
+from engine.rules.officers import certificate_numbers
 from engine.snapshot import (
     CaseLike,
     CaseRow,
@@ -151,6 +152,7 @@ class CaseService:
         party_before = dict(model.party)
         moment = self._moment(occurred_at, model)
         ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
+        load_certificates(session, ctx)
         outcome = fire(flow, ctx, trigger)
         first_step = actor.username != row.opened_by and actor.username not in model.acted_by.values()
         model.acted_by[outcome.transition.trigger] = actor.username
@@ -227,6 +229,7 @@ class CaseService:
         )
         payload = {"party": party, "officers": officers, **data}
         ctx = self._context(session, model, flow, item, actor, moment, payload)
+        load_certificates(session, ctx)
         ctx.transition = flow.open
         check_roles(flow.open, ctx)
         check_guards(flow.open, ctx)
@@ -458,6 +461,7 @@ class CaseService:
         item = self.library.item(row.bureau_code, row.item_code)
         model = model or model_of(session, row)
         ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
+        load_certificates(session, ctx)
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
@@ -534,6 +538,16 @@ def _new_context(
     return Context(
         case=model, flow=flow, item=item, transition=None, actor=actor, occurred_at=moment,
         calendar=calendar, settings=settings, payload=dict(payload),
+    )
+
+
+def load_certificates(session: Session, ctx: Context) -> None:
+    """Give the guards the register's entries for the 执法证 the case and the payload name.
+
+    Read when a guard first asks (most actions check no certificate): one query then, none otherwise.
+    """
+    ctx.certificates = LazyCertificates(
+        lambda: certificates.registered(session, certificate_numbers(ctx.case.officers, ctx.payload))
     )
 
 

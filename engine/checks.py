@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from engine.definitions import FlowSpec
+from engine.definitions import CatalogueItem, FlowSpec
 from engine.errors import DefinitionError
 from engine.registry import ACTIONS, GUARDS, load_all
 
@@ -59,6 +59,15 @@ def check_flow(flow: FlowSpec, origin: str) -> None:
         ]
         if not flow.state(name).final and not leaves:
             raise DefinitionError(f"{where}: states.{name}: a dead end that is not final")
+
+
+def check_item(item: CatalogueItem, flow: FlowSpec, origin: str) -> None:
+    """An item on a flow that checks the party against the item's subjects must declare them."""
+    if any(g.name == "party_fits_item" for g in flow.open.guards) and not item.subjects:
+        raise DefinitionError(
+            f"{origin}: items.{item.code}.subjects: flow {flow.key} needs the item's subjects "
+            "(individual and/or organisation)"
+        )
 
 
 def _reachable(flow: FlowSpec) -> set[str]:

@@ -54,7 +54,10 @@ def clock_amount(
 def clock_applies(
     spec: ClockSpec, settings: dict[str, Any], payload: dict[str, Any], data: dict[str, Any] | None = None
 ) -> bool:
-    """An ``optional`` clock starts only when its amount's source gives a value (e.g. an item's result_clock)."""
+    """An ``optional`` clock starts only when its amount's source gives a value (e.g. an item's result_clock);
+    a clock with ``when`` only when that flag is set in the case's data."""
+    if spec.when is not None and not (data or {}).get(spec.when):
+        return False
     if not spec.optional or spec.amount_from is None:
         return True
     _, value = _source_value(spec.amount_from, settings, payload, data)

@@ -174,6 +174,9 @@ class ClockSpec(Strict):
     # result_clock {amount: 20, unit: working_days, law: ...}: the item fixes the unit and the source.
     unit_from: str | None = None
     optional: bool = False  # the clock does not start when its amount's source gives no value
+    # Starts only when this flag is set in the case's data after the action, e.g. the hearing-request
+    # period only where the proposed penalty gives hearing rights (as a document's ``when``).
+    when: str | None = None
     start: list[str]
     satisfy: list[str] = Field(default_factory=list)
     cancel: list[str] = Field(default_factory=list)
@@ -261,6 +264,9 @@ class CatalogueItem(Strict):
     supervision_phone: str | None = None
     stages: list[str] = Field(default_factory=list)  # steps of a published flowchart
     flow: str
+    # Whom the item may be opened against (its 实施依据's subjects): "organisation" (定点医药机构,
+    # 经办机构, 用人单位 …) and/or "individual" (参保人员 …); a penalty item must declare them.
+    subjects: list[Literal["individual", "organisation"]] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
 
 

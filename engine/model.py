@@ -7,7 +7,7 @@ service writes its state back (a SQLModel row cannot be a transitions model).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from engine.clocks import Deadline, Span
@@ -28,6 +28,29 @@ class Actor:
 
     def may_read(self, flow_key: str) -> bool:
         return self.reads is None or flow_key in self.reads
+
+
+@dataclass(frozen=True)
+class RegisteredCertificate:
+    """A 执法证 as the register holds it, for guards that cannot read the database."""
+
+    number: str
+    holder: str  # the holder's name as registered
+    valid_from: date | None
+    valid_to: date | None
+    revoked: bool = False
+
+    def status(self, on: date) -> str:
+        """有效 / 有效期未登记 / 尚未生效 / 已过期 / 已注销, as of a day."""
+        if self.revoked:
+            return "已注销"
+        if self.valid_from is not None and on < self.valid_from:
+            return "尚未生效"
+        if self.valid_to is not None and on > self.valid_to:
+            return "已过期"
+        if self.valid_from is None and self.valid_to is None:
+            return "有效期未登记"
+        return "有效"
 
 
 @dataclass

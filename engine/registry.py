@@ -8,7 +8,7 @@ listing which actions are allowed now and checked only when the action is fired.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,10 +16,32 @@ from typing import Any
 from engine.calendar import WorkCalendar
 from engine.clockwork import deadline_of
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
-from engine.model import Actor, CaseModel, ClockState
+from engine.model import Actor, CaseModel, ClockState, RegisteredCertificate
 
 GuardFn = Callable[..., None]
 ActionFn = Callable[..., None]
+
+
+class LazyCertificates(Mapping[str, RegisteredCertificate]):
+    """The register's entries for a case's 执法证, read from the database the first time a guard asks."""
+
+    def __init__(self, load: Callable[[], dict[str, RegisteredCertificate]]) -> None:
+        self._load = load
+        self._entries: dict[str, RegisteredCertificate] | None = None
+
+    def _loaded(self) -> dict[str, RegisteredCertificate]:
+        if self._entries is None:
+            self._entries = self._load()
+        return self._entries
+
+    def __getitem__(self, number: str) -> RegisteredCertificate:
+        return self._loaded()[number]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 @dataclass
@@ -34,6 +56,9 @@ class Context:
     settings: dict[str, Any]  # flow defaults < bureau settings < item settings
     payload: dict[str, Any] = field(default_factory=dict)
     checking_only: bool = False  # listing actions: no payload yet
+    # The registered 执法证 of the case's officers (and of officers the payload names), by number:
+    # loaded by the service, read by the certificate guards (处罚法第四十二条).
+    certificates: Mapping[str, RegisteredCertificate] = field(default_factory=dict)
 
     def due_at(self, clock: ClockState) -> datetime:
         """When ``clock`` runs out, as computed at the moment of this act."""

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from engine.checks import check_flow
+from engine.checks import check_flow, check_item
 from engine.definitions import Catalogue, FlowSpec, RoleScopes
 from engine.dossier import DossierRules
 from engine.errors import DefinitionError
@@ -77,6 +77,9 @@ def load_library(flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES, rol
         library.add_flow(flow)
     for path in sorted(catalogues_dir.glob("*.yaml")):
         catalogue = load_catalogue(path)
+        for item in catalogue.items:
+            if any(key == item.flow for key, _ in library.flows):
+                check_item(item, library.flow(item.flow), path.name)
         library.catalogues[catalogue.bureau.code] = catalogue
     return library
 

@@ -12,7 +12,8 @@ from api.pages.casework import doc_label, flow_or_none
 from api.pages.excel import xlsx_response
 from api.pages.web import PageActor, field_label, render, render_error
 from engine import bureau_settings
-from engine.definitions import ROLE_LABELS, UNIT_LABELS
+from engine.bureau_settings import SETTINGS
+from engine.definitions import ROLE_LABELS, UNIT_LABELS, ClockSpec
 from engine.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -70,6 +71,20 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
         return render_error(request, state, actor, NotFound("FLOW_NOT_AVAILABLE", f"流程“{key}”尚未上线"))
     labels = {s.name: s.label for s in flow.states}
     F.learn_labels(flow)
+
+    def setting_amount(clock: ClockSpec) -> str:
+        """A clock whose length is a setting: its default and that the bureau sets it."""
+        source = str(clock.amount_from or "")
+        name = source.split(":", 1)[1] if ":" in source else source
+        label = SETTINGS[name].label if name in SETTINGS else "本局设置"
+        if source.startswith("setting:") and name in flow.settings:
+            return f"{flow.settings[name]}{UNIT_LABELS[clock.unit]}（本局设置：{label}）"
+        return amount_from_text(source)
+
+    settings = [
+        (SETTINGS[name].label if name in SETTINGS else field_label(name), show_setting(value))
+        for name, value in flow.settings.items()
+    ]
     return render(
         request,
         state,
@@ -82,7 +97,8 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
         role_labels=ROLE_LABELS,
         unit_labels=UNIT_LABELS,
         doc_label=doc_label,
-        amount_from=amount_from_text,
+        setting_amount=setting_amount,
+        settings=settings,
     )
 
 
@@ -96,3 +112,15 @@ def amount_from_text(source: str) -> str:
         named = field_label(key)
         return f"按案件中填写的{named}" if named != "其他记录" else "按案件中填写的期限"
     return "按设置"
+
+
+def show_setting(value: object) -> str:
+    """A setting's default in Chinese: amounts by party type as 公民／法人或其他组织."""
+    if isinstance(value, dict):
+        parties = {"individual": "公民", "organisation": "法人或其他组织"}
+        return "；".join(f"{parties.get(str(k), str(k))}{v}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)

@@ -104,16 +104,25 @@ def field_label(name: Any) -> str:
     return key if not re.fullmatch(r"[A-Za-z0-9_.]+", key) else "其他记录"
 
 
-VERIFY_MARK = re.compile(r"\*?\bverify\b(?: article)?\*?", re.IGNORECASE)
+# A rule taken from a secondary source carries "verify" in its flow's ``law`` (LEGAL.md): it is a
+# bureau setting. The flow page says so in Chinese; an officer's case page shows the law alone.
+VERIFY_MARK = re.compile(r"[；;，,]?\s*verify(?: article)?\s*[：:；;，,]?\s*")
+EMPTY_BRACKETS = re.compile(r"[（(]\s*[）)]")
 
 
-def law_text(value: Any) -> str:
-    """A source of law as users read it: our "verify" marker (a secondary source) said in Chinese."""
-    return VERIFY_MARK.sub("条文待核实", str(value or ""))
+def law_for_case(text: Any) -> str:
+    """The legal source as an officer reads it, without the marker of a rule still to be verified."""
+    return EMPTY_BRACKETS.sub("", VERIFY_MARK.sub("", str(text or "")))
 
 
+def law_for_flow(text: Any) -> str:
+    """The legal source on the flow page: a rule to be verified reads as a setting of the bureau."""
+    return VERIFY_MARK.sub("；依据有待核实，按本局设置；", str(text or "")).replace("（；", "（").replace("；）", "）").replace("(；", "(").replace("；)", ")")
+
+
+TEMPLATES.env.filters["law"] = law_for_case
+TEMPLATES.env.filters["law_setting"] = law_for_flow
 TEMPLATES.env.filters["show"] = show
-TEMPLATES.env.filters["law"] = law_text
 TEMPLATES.env.filters["label"] = field_label
 TEMPLATES.env.filters["moment"] = fmt_moment
 TEMPLATES.env.filters["day"] = lambda v: fmt_moment(v, with_time=False)

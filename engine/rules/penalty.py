@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,13 +15,35 @@ from engine.timeutil import local, parse_moment
 PARTY_TYPES = {"individual": "公民", "organisation": "法人或其他组织"}
 
 # Penalty kinds that make a hearing available whatever the amount (处罚法第六十三条).
+# 暂停医药服务 and 解除服务协议 (条例第三十八条、第四十条) weigh like 责令停产停业: heavy as well.
 HEAVY_KINDS = {
     "confiscation_large": "没收较大数额违法所得、没收较大价值非法财物",
     "revoke": "降低资质等级、吊销许可证件",
     "suspend_business": "责令停产停业、责令关闭",
     "restrict_practice": "限制从业",
+    "suspend_service": "暂停医药服务",
+    "terminate_agreement": "解除医疗保障服务协议",
 }
-PENALTY_KINDS = {"warning": "警告", "fine": "罚款", "confiscation": "没收违法所得", **HEAVY_KINDS}
+PENALTY_KINDS = {
+    "warning": "警告",
+    "fine": "罚款",
+    "return": "责令退回医疗保障基金",  # 条例第三十八条至第四十一条: the amount goes back to the fund
+    "confiscation": "没收违法所得",
+    **HEAVY_KINDS,
+}
+
+# 处罚法第四十六条: the kinds of evidence; and the records a step of the investigation produces.
+EVIDENCE_KINDS = {
+    "documentary": "书证",
+    "physical": "物证",
+    "audiovisual": "视听资料",
+    "electronic": "电子数据",
+    "witness": "证人证言",
+    "party_statement": "当事人的陈述",
+    "expert_opinion": "鉴定意见",
+    "inspection_record": "勘验笔录、现场笔录",
+}
+RECORD_KINDS = {"inquiry": "询问笔录", "on_site": "现场笔录", "survey": "勘验笔录", "inspection": "检查笔录"}
 
 # Statutory ranges (multiples or fractions of a base amount) a decided fine must respect.
 RANGES: dict[str, tuple[Decimal, Decimal, str]] = {
@@ -33,7 +56,35 @@ RANGES: dict[str, tuple[Decimal, Decimal, str]] = {
         Decimal("0.01"),
         "采购金额百分之零点五以上百分之一以下",
     ),
+    # 医疗保障基金使用监督管理条例 (verify exact wording against the official text)
+    "医疗保障基金使用监督管理条例第三十八条": (Decimal(1), Decimal(2), "造成医疗保障基金损失金额的一倍以上二倍以下"),
+    "医疗保障基金使用监督管理条例第四十条": (Decimal(2), Decimal(5), "骗取金额的二倍以上五倍以下"),
+    "医疗保障基金使用监督管理条例第四十一条": (Decimal(2), Decimal(5), "骗取金额的二倍以上五倍以下"),
 }
+# Fixed ranges in yuan: 条例第三十九条 (management failings not corrected).
+FIXED_RANGES: dict[str, tuple[Decimal, Decimal, str]] = {
+    "医疗保障基金使用监督管理条例第三十九条": (Decimal(10000), Decimal(50000), "一万元以上五万元以下"),
+}
+# The 条例's articles that order the money back to the fund (责令退回).
+RETURN_ARTICLES = {
+    "医疗保障基金使用监督管理条例第三十八条",
+    "医疗保障基金使用监督管理条例第四十条",
+    "医疗保障基金使用监督管理条例第四十一条",
+}
+SUB_ARTICLE = re.compile(r"(第[一二三四五六七八九十百零〇]+[款项])+$")
+
+
+def article_level(citation: str) -> str:
+    """An article-level citation: 《条例》第四十条第一款 → 医疗保障基金使用监督管理条例第四十条."""
+    text = re.sub(r"[《》〈〉\s]", "", citation)
+    text = text.removeprefix("中华人民共和国")
+    return SUB_ARTICLE.sub("", text)
+
+
+def same_basis(one: Any, other: Any) -> bool:
+    return isinstance(one, str) and isinstance(other, str) and re.sub(r"[《》\s]", "", one) == re.sub(
+        r"[《》\s]", "", other
+    )
 PERSON_IN_CHARGE_RANGE = (Decimal(500), Decimal(3000))  # 社会保险法第八十四条, 直接负责的主管人员
 
 
@@ -65,26 +116,63 @@ def party_valid(ctx: Context) -> None:
         )
 
 
+SUBJECT_WORDS = {
+    "organisation": "单位（定点医药机构、经办机构、用人单位等）",
+    "individual": "个人（参保人员等）",
+}
+
+
+@guard("party_fits_item", needs_input=True)
+def party_fits_item(ctx: Context) -> None:
+    """The item's 实施依据 names whom it punishes: an institution's item is not opened against a
+    person, nor a person's against an institution (处罚法第四条: only as the law provides)."""
+    party_type = ctx.case.party.get("type")
+    subjects = list(ctx.item.subjects)
+    if subjects and party_type not in subjects:
+        allowed = "、".join(SUBJECT_WORDS[s] for s in subjects)
+        basis = "、".join(ctx.item.settings.get("penalty_articles") or []) or "本事项实施依据"
+        raise RuleViolation(
+            "PARTY_TYPE_NOT_SUBJECT",
+            f"事项“{ctx.item.name}”的处罚对象为{allowed}，本案当事人为{PARTY_TYPES.get(str(party_type), party_type)}，"
+            f"不能对其立案（{basis}；行政处罚法第四条）",
+            party_type=party_type,
+            subjects=subjects,
+        )
+
+
 @guard("within_limitation", needs_input=True)
 def within_limitation(ctx: Context) -> None:
-    """处罚法第三十六条: two years after the violation ended, five where life or health was harmed."""
-    ended = ctx.case.data.get("violation_ended_on")
+    """处罚法第三十六条: the violation must be discovered within two years of its end (five where
+    life or health was harmed). Counted to the day of discovery: the date recorded with the lead
+    (``discovered_on``) or else the lead's registration, not to 立案; a lead found in time may be
+    filed later."""
+    data = ctx.case.data
+    ended = data.get("violation_ended_on")
     if is_blank(ended):
         raise InvalidInput(
             "FIELD_REQUIRED", "缺少必填项：违法行为终了日期（用于核对处罚时效）", field="violation_ended_on"
         )
     ended_on = _date(ended, "violation_ended_on", "违法行为终了日期")
-    years = 5 if ctx.case.data.get("harms_life_health") else 2
+    registered = local(ctx.case.opened_at or ctx.occurred_at).date()
+    discovered = registered
+    if not is_blank(data.get("discovered_on")):
+        discovered = _date(data["discovered_on"], "discovered_on", "发现违法行为日期")
+        if discovered > registered:
+            raise InvalidInput(
+                "INVALID_DATE", "发现违法行为日期不能晚于线索登记日期", field="discovered_on",
+                discovered_on=discovered.isoformat(), registered=registered.isoformat(),
+            )
+    years = 5 if data.get("harms_life_health") else 2
     limit = _years_later(ended_on, years)
-    today = local(ctx.occurred_at).date()
-    if ended_on > today:
+    if ended_on > local(ctx.occurred_at).date():
         raise InvalidInput("INVALID_DATE", "违法行为终了日期不能晚于立案日期", field="violation_ended_on")
-    if today > limit:
+    if discovered > limit:
         raise RuleViolation(
             "LIMITATION_EXPIRED",
-            f"违法行为自{ended_on.isoformat()}终了，已超过{years}年处罚时效（至{limit.isoformat()}），"
-            "不再给予行政处罚（行政处罚法第三十六条）",
+            f"违法行为自{ended_on.isoformat()}终了，至{discovered.isoformat()}发现时已超过{years}年处罚时效"
+            f"（至{limit.isoformat()}），不再给予行政处罚（行政处罚法第三十六条）",
             violation_ended_on=ended_on.isoformat(),
+            discovered_on=discovered.isoformat(),
             limit=limit.isoformat(),
         )
 
@@ -96,7 +184,7 @@ def jurisdiction_fits_party(ctx: Context) -> None:
         raise RuleViolation(
             "JURISDICTION_INVALID",
             "参保地医疗保障部门管辖仅适用于参保人员单独实施的违法行为；本案当事人为单位，应由违法行为发生地管辖"
-            "（医疗保障行政处罚程序暂行规定，verify）",
+            "（医疗保障行政处罚程序暂行规定）",
             jurisdiction="insured_place",
         )
 
@@ -167,19 +255,49 @@ def proposal_valid(ctx: Context) -> None:
     if "fine" in kinds:
         if money(ctx.payload.get("fine"), "拟罚款金额") <= 0:
             raise InvalidInput("FIELD_REQUIRED", "拟处罚种类含罚款时须填写拟罚款金额", field="fine")
+    if "return" in kinds and money(ctx.payload.get("return_amount") or 0, "责令退回金额") <= 0:
+        raise InvalidInput("FIELD_REQUIRED", "拟处罚种类含责令退回时须填写退回医疗保障基金的金额", field="return_amount")
+    if is_blank(ctx.payload.get("article")):
+        raise InvalidInput("FIELD_REQUIRED", "缺少必填项：处罚依据条款（行政处罚法第四十四条）", field="article")
+
+
+def _amount(payload: dict[str, Any], kinds: list[str], kind: str, field: str, label: str) -> Decimal:
+    return money(payload.get(field) or 0, label) if kind in kinds else Decimal(0)
+
+
+@guard("heavier_notice_states_changes", needs_input=True)
+def heavier_notice_states_changes(ctx: Context) -> None:
+    """处罚法第四十五条: a new 告知 heavier than the last states what changed in facts, evidence or basis."""
+    last = ctx.case.data.get("proposal") or {}
+    kinds = list(ctx.payload.get("kinds") or [])
+    heavier = (
+        _amount(ctx.payload, kinds, "fine", "fine", "拟罚款金额") > Decimal(str(last.get("fine") or 0))
+        or _amount(ctx.payload, kinds, "return", "return_amount", "责令退回金额")
+        > Decimal(str(last.get("return_amount") or 0))
+        or bool(set(kinds) - set(last.get("kinds") or []))
+    )
+    if heavier and is_blank(ctx.payload.get("changes")):
+        raise RuleViolation(
+            "HEAVIER_NOTICE_WITHOUT_CHANGES",
+            "重新告知的拟处罚重于上次告知的，须写明事实、证据或者依据发生了哪些变化（行政处罚法第四十五条）",
+            last_fine=str(last.get("fine")),
+            last_kinds=list(last.get("kinds") or []),
+        )
 
 
 @action("record_proposal")
 def record_proposal(ctx: Context) -> None:
     """Keep the proposal and every notified fine: the decision may not exceed the lowest (第四十五条)."""
     kinds = list(ctx.payload.get("kinds") or [])
-    fine = money(ctx.payload.get("fine") or 0, "拟罚款金额") if "fine" in kinds else Decimal(0)
+    fine = _amount(ctx.payload, kinds, "fine", "fine", "拟罚款金额")
     ctx.case.data["proposal"] = {
         "facts": ctx.payload.get("facts"),
         "grounds": ctx.payload.get("grounds"),
         "kinds": kinds,
         "fine": str(fine),
+        "return_amount": str(_amount(ctx.payload, kinds, "return", "return_amount", "责令退回金额")),
         "article": ctx.payload.get("article"),
+        "changes": ctx.payload.get("changes"),
     }
     ctx.case.data.setdefault("notified_fines", []).append(str(fine))
     ctx.case.data["hearing_entitled"] = hearing_entitled(ctx)
@@ -218,7 +336,8 @@ def hearing_notice_period(ctx: Context) -> None:
 
 @guard("no_pending_hearing")
 def no_pending_hearing(ctx: Context) -> None:
-    if ctx.case.data.get("hearing_requested") and not ctx.case.data.get("hearing_held"):
+    data = ctx.case.data
+    if data.get("hearing_requested") and not data.get("hearing_held") and not data.get("hearing_waived"):
         raise RuleViolation(
             "HEARING_NOT_HELD",
             "当事人已要求听证，听证举行前不得作出处罚决定（行政处罚法第六十三条、第六十五条）",
@@ -243,7 +362,8 @@ def statement_period_over(ctx: Context) -> None:
             due_at=due.isoformat(),
         )
     hearing = ctx.case.last_clock("hearing_request")
-    if hearing is not None and not data.get("hearing_requested"):
+    # 处罚法第六十三条: only a notice that gives hearing rights opens a period to ask for one
+    if hearing is not None and hearing.open and data.get("hearing_entitled") and not data.get("hearing_requested"):
         hearing_due = ctx.due_at(hearing)
         if ctx.occurred_at <= hearing_due:
             raise RuleViolation(
@@ -269,8 +389,10 @@ def hearing_request_in_time(ctx: Context) -> None:
 
 
 def legal_review_required(ctx: Context) -> bool:
+    """处罚法第五十八条: by the bureau's threshold, where a hearing is available, and after a hearing."""
     threshold = Decimal(str(ctx.setting("legal_review_threshold")))
-    return proposed_fine(ctx) >= threshold or bool(ctx.case.data.get("hearing_entitled"))
+    data = ctx.case.data
+    return proposed_fine(ctx) >= threshold or bool(data.get("hearing_entitled") or data.get("hearing_held"))
 
 
 def collective_discussion_required(ctx: Context) -> bool:
@@ -314,23 +436,41 @@ def reviewer_independent(ctx: Context) -> None:
         )
 
 
+@guard("decision_after_notice")
+def decision_after_notice(ctx: Context) -> None:
+    """A penalty is decided after 告知 (处罚法第四十四条、第六十二条): in 审查 only on the way back from a hearing."""
+    if ctx.case.state == "review" and not ctx.case.data.get("hearing_held"):
+        raise RuleViolation(
+            "NOTICE_REQUIRED",
+            "作出行政处罚决定前，应当告知当事人拟作出的处罚内容及事实、理由、依据和陈述、申辩、听证权利"
+            "（行政处罚法第四十四条、第六十二条）",
+        )
+
+
+def decided_article(payload: dict[str, Any]) -> Any:
+    """The cited basis of a decision: ``basis_article`` (``article`` is accepted as its older name)."""
+    return payload.get("basis_article") or payload.get("article")
+
+
 @guard("decision_valid", needs_input=True)
 def decision_valid(ctx: Context) -> None:
-    """The decided fine: not above the lowest notified (第四十五条), within the cited article's range."""
-    kinds = ctx.payload.get("kinds") or (ctx.case.data.get("proposal") or {}).get("kinds") or []
+    """The decision: not heavier than notified (第四十五条), on the notified basis (第四十四条), with its
+    discretion reasons (第三十四条), within the cited article's range."""
+    proposal = ctx.case.data.get("proposal") or {}
+    kinds = ctx.payload.get("kinds") or proposal.get("kinds") or []
     if any(k not in PENALTY_KINDS for k in kinds) or not kinds:
         raise InvalidInput("PENALTY_KIND_INVALID", "处罚种类无效或为空", field="kinds", value=kinds)
     fine = money(ctx.payload.get("fine") or 0, "罚款金额")
-    notified = [Decimal(x) for x in ctx.case.data.get("notified_fines", [])]
-    if notified and fine > min(notified):
+    notified_fine = Decimal(str(proposal.get("fine") or 0))
+    if proposal and fine > notified_fine:
         raise RuleViolation(
             "DECISION_HEAVIER_THAN_NOTIFIED",
-            f"决定罚款{fine}元高于已告知的拟罚款{min(notified)}元；不得因当事人陈述申辩而加重处罚，"
+            f"决定罚款{fine}元高于已告知的拟罚款{notified_fine}元；不得因当事人陈述申辩而加重处罚，"
             "加重须重新告知（行政处罚法第四十五条）",
             fine=str(fine),
-            notified=str(min(notified)),
+            notified=str(notified_fine),
         )
-    new_kinds = set(kinds) - set((ctx.case.data.get("proposal") or {}).get("kinds") or [])
+    new_kinds = set(kinds) - set(proposal.get("kinds") or [])
     if new_kinds:
         raise RuleViolation(
             "DECISION_KIND_NOT_NOTIFIED",
@@ -339,24 +479,79 @@ def decision_valid(ctx: Context) -> None:
             + "（行政处罚法第四十四条）",
             kinds=sorted(new_kinds),
         )
+    check_return(ctx, kinds, proposal)
+    if is_blank(ctx.payload.get("discretion_reasons")):
+        raise RuleViolation(
+            "DISCRETION_REASONS_REQUIRED",
+            "处罚决定须写明裁量理由，即依本局行政处罚裁量基准选择处罚种类和幅度的理由（行政处罚法第三十四条）",
+        )
+    article = decided_article(ctx.payload)
+    if not is_blank(article) and proposal.get("article") and not same_basis(article, proposal.get("article")):
+        raise RuleViolation(
+            "DECISION_BASIS_NOT_NOTIFIED",
+            f"决定引用的处罚依据“{article}”与告知的“{proposal.get('article')}”不一致；改变处罚依据须重新告知"
+            "（行政处罚法第四十四条、第四十五条）",
+            basis_article=article,
+            notified=proposal.get("article"),
+        )
     check_range(ctx, fine)
 
 
-def check_range(ctx: Context, fine: Decimal) -> None:
-    article = ctx.payload.get("article")
-    allowed = list(ctx.item.settings.get("penalty_articles") or [])
-    if is_blank(article):
-        raise InvalidInput(
-            "FIELD_REQUIRED", "缺少必填项：处罚依据条款（行政处罚法第五十九条）", field="article"
+def check_return(ctx: Context, kinds: list[str], proposal: dict[str, Any]) -> None:
+    """责令退回 (条例第三十八条至第四十一条): an amount, not above the notified one (处罚法第四十五条)."""
+    amount = money(ctx.payload.get("return_amount") or 0, "责令退回金额")
+    if "return" not in kinds:
+        return
+    if amount <= 0:
+        raise InvalidInput("FIELD_REQUIRED", "处罚种类含责令退回时须填写退回医疗保障基金的金额", field="return_amount")
+    notified = Decimal(str(proposal.get("return_amount") or 0))
+    if amount > notified:
+        raise RuleViolation(
+            "DECISION_HEAVIER_THAN_NOTIFIED",
+            f"决定责令退回{amount}元高于已告知的{notified}元；加重须重新告知（行政处罚法第四十五条）",
+            return_amount=str(amount),
+            notified=str(notified),
         )
-    if allowed and article not in allowed and article not in ctx.item.settings.get("other_articles", []):
+
+
+def _article_allowed(article: str, allowed: list[str]) -> bool:
+    """An allowed entry is an article (exact, at article level) or a whole law (any of its articles)."""
+    level = article_level(article)
+    for entry in allowed:
+        entry_level = article_level(entry)
+        if level == entry_level or ("第" not in entry_level and level.startswith(entry_level)):
+            return True
+    return False
+
+
+def check_range(ctx: Context, fine: Decimal) -> None:
+    cited = decided_article(ctx.payload)
+    allowed = list(ctx.item.settings.get("penalty_articles") or [])
+    if is_blank(cited) or not isinstance(cited, str):
+        raise InvalidInput(
+            "FIELD_REQUIRED", "缺少必填项：处罚依据条款（行政处罚法第五十九条）", field="basis_article"
+        )
+    others = list(ctx.item.settings.get("other_articles") or [])
+    if allowed and not _article_allowed(cited, allowed + others):
         raise RuleViolation(
             "ARTICLE_NOT_IN_BASIS",
-            f"处罚依据“{article}”不在本事项的实施依据中（可用：{'、'.join(allowed)}）",
-            article=article,
+            f"处罚依据“{cited}”不在本事项的实施依据中（可用：{'、'.join(allowed)}）",
+            article=cited,
             allowed=allowed,
         )
-    if fine == 0 or article not in RANGES:
+    article = article_level(cited)
+    if fine == 0:
+        return
+    if article in FIXED_RANGES:
+        low, high, wording = FIXED_RANGES[article]
+        if not low <= fine <= high:
+            raise RuleViolation(
+                "FINE_OUT_OF_RANGE",
+                f"罚款{fine}元不在{article}规定的幅度内：{wording}",
+                fine=str(fine), low=str(low), high=str(high), article=article,
+            )
+        return
+    if article not in RANGES:
         return
     if ctx.payload.get("target") == "person_in_charge" and article == "社会保险法第八十四条":
         low, high = PERSON_IN_CHARGE_RANGE
@@ -388,11 +583,15 @@ def check_range(ctx: Context, fine: Decimal) -> None:
 
 @action("record_decision")
 def record_decision(ctx: Context, outcome: str) -> None:
+    kinds = list(ctx.payload.get("kinds") or (ctx.case.data.get("proposal") or {}).get("kinds") or [])
     ctx.case.data["decision"] = {
         "outcome": outcome,
-        "kinds": list(ctx.payload.get("kinds") or (ctx.case.data.get("proposal") or {}).get("kinds") or []),
+        "kinds": kinds,
         "fine": str(money(ctx.payload.get("fine") or 0, "罚款金额")),
-        "article": ctx.payload.get("article"),
+        "return_amount": str(_amount(ctx.payload, kinds, "return", "return_amount", "责令退回金额")),
+        "basis_article": decided_article(ctx.payload),
+        "article": decided_article(ctx.payload),  # the name the documents read so far
+        "discretion_reasons": ctx.payload.get("discretion_reasons"),
         "base_amount": ctx.payload.get("base_amount"),
         "facts": ctx.payload.get("facts") or (ctx.case.data.get("proposal") or {}).get("facts"),
         "reasons": ctx.payload.get("reasons"),
@@ -451,8 +650,20 @@ def fine_due(ctx: Context) -> Decimal:
     return Decimal(str((ctx.case.data.get("decision") or {}).get("fine") or 0))
 
 
-def paid_total(ctx: Context) -> Decimal:
-    return sum((Decimal(p["amount"]) for p in ctx.case.data.get("payments", [])), Decimal(0))
+def return_due(ctx: Context) -> Decimal:
+    """The amount the decision orders back to the fund (责令退回, 条例第三十八条至第四十一条)."""
+    return Decimal(str((ctx.case.data.get("decision") or {}).get("return_amount") or 0))
+
+
+def paid_total(ctx: Context, towards: str = "fine") -> Decimal:
+    """What was paid towards the fine (and its surcharge) or towards the fund's return."""
+    return sum(
+        (Decimal(p["amount"]) for p in ctx.case.data.get("payments", []) if p.get("towards", "fine") == towards),
+        Decimal(0),
+    )
+
+
+PAYMENT_TOWARDS = {"fine": "罚款（含加处罚款），缴入国库", "return": "退回医疗保障基金，缴入基金专户"}
 
 
 @guard("on_spot_collection", needs_input=True)
@@ -477,11 +688,21 @@ def record_payment(ctx: Context) -> None:
     amount = money(ctx.payload.get("amount"), "缴款金额")
     if amount <= 0:
         raise InvalidInput("INVALID_AMOUNT", "缴款金额须大于零", field="amount")
+    towards = ctx.payload.get("towards") or "fine"
+    if towards not in PAYMENT_TOWARDS or (towards == "return" and return_due(ctx) == 0):
+        raise InvalidInput(
+            "INVALID_CHOICE",
+            "缴款用途须为：" + "、".join(f"{k}（{v}）" for k, v in PAYMENT_TOWARDS.items())
+            + "；责令退回的款项仅在决定责令退回时登记",
+            field="towards",
+            value=towards,
+        )
     ctx.case.data.setdefault("payments", []).append(
-        {"amount": str(amount), "at": ctx.occurred_at.isoformat(), "receipt": ctx.payload.get("receipt")}
+        {"amount": str(amount), "towards": towards, "at": ctx.occurred_at.isoformat(),
+         "receipt": ctx.payload.get("receipt")}
     )
     owed = fine_due(ctx) + surcharge_due(ctx)
-    if paid_total(ctx) >= owed:
+    if paid_total(ctx) >= owed and paid_total(ctx, "return") >= return_due(ctx):
         ctx.case.data["fully_executed"] = True
         for clock in ctx.case.open_clocks("payment"):
             clock.satisfied_at = ctx.occurred_at
@@ -580,13 +801,16 @@ def may_close(ctx: Context) -> None:
         or data.get("court_accepted")
     ):
         return
-    if (data.get("decision") or {}).get("kinds") == ["warning"]:
-        return
+    if fine_due(ctx) == 0 and return_due(ctx) == 0:
+        return  # nothing to pay: a warning, a suspension, a terminated agreement
     raise RuleViolation(
         "NOT_EXECUTED",
-        "处罚决定尚未执行完毕，且人民法院未受理强制执行申请，不得结案",
+        "处罚决定确定的罚款、责令退回的基金款项尚未全部缴清，且人民法院未受理强制执行申请，不得结案"
+        "（行政处罚法第六十七条；医疗保障基金使用监督管理条例第三十八条至第四十一条）",
         fine=str(fine_due(ctx)),
         paid=str(paid_total(ctx)),
+        return_amount=str(return_due(ctx)),
+        returned=str(paid_total(ctx, "return")),
     )
 
 

@@ -10,19 +10,21 @@ from tests.conftest import Api, at
 
 BUREAUS = {"gaoyi": 28, "xiangdu": 17, "xinji": 17, "zhaoxian": 25, "shandan": 14}
 PARTY = {"name": "某医药有限公司", "type": "organisation", "address": "某县建设路1号"}
+PERSON = {"name": "某参保人", "type": "individual", "address": "某县建设路2号"}
 
 
 def staff(api: Api, bureau: str, *roles: str) -> dict[str, str]:
     """Users of one bureau by role (default an officer, a clerk and a head; "clerk2" is a second clerk).
 
-    Each account costs a password hash, so a test creates only those it logs in with; the
-    officers named on a case need no account.
+    Each account costs a password hash, so a test creates only those it logs in with, and the
+    officers it names on a penalty case (their 执法证 must be registered, 处罚法第四十二条).
     """
     from api.users import create_user
 
     engine = api.app.state.caseflow.engine
     users = {
         "officer": (["officer"], f"{bureau[:2].upper()}-101", "执法甲"),
+        "officer2": (["officer"], f"{bureau[:2].upper()}-102", "执法乙"),
         "clerk": (["clerk"], None, "窗口甲"),
         "clerk2": (["clerk"], None, "窗口乙"),
         "head": (["head"], None, "负责人"),
@@ -67,7 +69,7 @@ def open_data(library: Any, bureau: str, code: str) -> dict[str, Any]:
     }[item.flow]
     return {
         "item": code,
-        "party": PARTY,
+        "party": PARTY if not item.subjects or "organisation" in item.subjects else PERSON,
         "officers": officers(bureau),
         "data": data,
         "occurred_at": at("2026-03-02 09:00").isoformat(),
@@ -86,7 +88,7 @@ def test_catalogue_lists_every_item_with_its_source_fields(api: Api) -> None:
 def test_a_case_opens_for_every_item_of_every_catalogue(api: Api) -> None:
     library = api.app.state.caseflow.library
     for bureau in BUREAUS:
-        user = staff(api, bureau, "officer")["officer"]
+        user = staff(api, bureau, "officer", "officer2")["officer"]
         for item in library.catalogue(bureau).items:
             r = api.post(user, "/api/cases", json=open_data(library, bureau, item.code))
             assert r.status_code == 201, (bureau, item.code, r.text)

@@ -150,8 +150,8 @@ def test_moments_outside_the_years_of_a_case_are_422(api: Api) -> None:
 def test_the_party_is_typed(api: Api) -> None:
     refused(api.post("zhang", "/api/cases", json=opening(party={"name": "某药房", "type": "company"})), 422)
     person = {"name": "王某", "type": "individual", "id_no": "130101199001010011"}
-    assert api.post("zhang", "/api/cases", json=opening(party=person)).status_code == 201
-    refused(api.post("zhang", "/api/cases", json=opening(party={**person, "credit_code": "9113"})), 422)
+    assert api.post("zhang", "/api/cases", json={**opening(party=person), "item": "4"}).status_code == 201  # a person's item
+    refused(api.post("zhang", "/api/cases", json={**opening(party={**person, "credit_code": "9113"}), "item": "4"}), 422)
 
 
 def _page_login(api: Api, username: str) -> str:

@@ -17,6 +17,7 @@ def filed(api: Api, when: str = "2026-03-02 09:00", **data: Any) -> int:
 
 def test_suspension_shifts_the_decision_clock_and_termination_releases_seals(api: Api) -> None:
     cid = filed(api)  # decision due 2026-05-31
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "seal"}, at("2026-03-05 09:00")))
     case = ok(
         api.fire(
             "zhang", cid, "seal_evidence", {"items": ["处方"], "reasons": "防止灭失"}, at("2026-03-05 10:00")
@@ -131,7 +132,7 @@ def test_decision_after_ninety_days_is_refused(api: Api) -> None:
             "head",
             cid,
             "decide_penalty",
-            {"kinds": ["fine"], "fine": 5000, "base_amount": 2000, "article": "社会保险法第八十七条"},
+            {"kinds": ["fine"], "fine": 5000, "base_amount": 2000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻", "article": "社会保险法第八十七条"},
             at("2026-04-10 10:00"),
         ),
         409,
@@ -148,7 +149,7 @@ def test_small_fines_give_no_hearing_and_need_no_legal_review(api: Api) -> None:
             "zhang",
             cid,
             "record_evidence",
-            {"kind": "询问笔录", "summary": "当事人承认冒领"},
+            {"kind": "party_statement", "record": "inquiry", "summary": "当事人承认冒领"},
             at("2026-03-02 15:00"),
         )
     )
@@ -180,7 +181,7 @@ def test_small_fines_give_no_hearing_and_need_no_legal_review(api: Api) -> None:
             "head",
             cid,
             "decide_penalty",
-            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "article": "社会保险法第八十八条"},
+            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻", "article": "社会保险法第八十八条"},
             at("2026-03-05 11:00"),
         )
     )
@@ -207,7 +208,7 @@ def test_large_fines_need_legal_review_and_collective_discussion(api: Api) -> No
     )
     ok(api.fire("zhang", cid, "notify", {}, at("2026-03-04 10:00")))
     ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "负责人"}, at("2026-03-05 10:00")))
-    decision = {"kinds": ["fine"], "fine": 60000, "base_amount": 20000, "article": "社会保险法第八十七条"}
+    decision = {"kinds": ["fine"], "fine": 60000, "base_amount": 20000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻", "article": "社会保险法第八十七条"}
     body = refused(
         api.fire("head", cid, "decide_penalty", decision, at("2026-03-06 10:00")),
         409,
@@ -260,6 +261,7 @@ def test_reviewer_may_not_be_an_investigator(api: Api) -> None:
 
 def test_dashboard_shows_overdue_duties_with_accountability(api: Api) -> None:
     cid = filed(api)
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "preservation"}, at("2026-03-05 09:00")))
     ok(api.fire("zhang", cid, "register_preservation", {"items": ["账册"]}, at("2026-03-05 10:00")))
     board = ok(api.get("super", "/api/dashboard/overdue", params={"as_of": "2026-03-20T10:00:00+08:00"}))
     late = [e for e in board["items"] if e["case_id"] == cid and e["clock"] == "preservation"]
@@ -304,7 +306,7 @@ def test_late_payment_owes_the_surcharge_before_closing(api: Api) -> None:
             "zhang",
             cid,
             "record_evidence",
-            {"kind": "询问笔录", "summary": "当事人承认冒领"},
+            {"kind": "party_statement", "record": "inquiry", "summary": "当事人承认冒领"},
             at("2026-03-02 15:00"),
         )
     )
@@ -331,7 +333,7 @@ def test_late_payment_owes_the_surcharge_before_closing(api: Api) -> None:
             "head",
             cid,
             "decide_penalty",
-            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "article": "社会保险法第八十八条"},
+            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻", "article": "社会保险法第八十八条"},
             at("2026-03-05 10:00"),
         )
     )

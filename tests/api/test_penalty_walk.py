@@ -23,6 +23,19 @@ def open_case(api: Api, item: str = "3", when: str = "2026-03-02 09:00", **data:
     return r.json()
 
 
+# 听证笔录 checked and signed by the party and the host (处罚法第六十四条第八项)
+HEARING_RECORD = {"record": "当事人对事实无异议，请求从轻处罚", "clerk": "孙记录", "party_signed": True, "host_signed": True}
+
+
+def review_after_hearing(api: Api, cid: int, day: str = "2026-04-02") -> dict[str, Any]:
+    """After a hearing, 法制审核 and 集体讨论 again on the hearing record (处罚法第五十八条、第六十五条)."""
+    ok(api.fire("zhang", cid, "submit_legal_review", {}, at(f"{day} 09:00")))
+    ok(api.fire("reviewer", cid, "complete_legal_review", {"opinion": "听证后审核：同意"}, at(f"{day} 09:10")))
+    ok(api.fire("zhang", cid, "submit_collective_discussion", {}, at(f"{day} 09:20")))
+    return ok(api.fire("head", cid, "record_collective_discussion",
+                       {"participants": "局长、副局长", "conclusion": "听证后讨论：同意"}, at(f"{day} 09:30")))
+
+
 def ok(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     return response.json()
@@ -58,7 +71,7 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
             "zhang",
             cid,
             "record_evidence",
-            {"kind": "询问笔录", "summary": "询问负责人"},
+            {"kind": "party_statement", "record": "inquiry", "summary": "询问负责人"},
             at("2026-03-05 10:00"),
         )
     )
@@ -110,7 +123,7 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
     assert case["state"] == "notified"
     assert clock(case, "hearing_request")["due_at"].startswith("2026-03-25")  # 5 working days
 
-    decision = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000}
+    decision = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻"}
     refused(
         api.fire("head", cid, "decide_penalty", decision, at("2026-03-19 10:00")),
         409,
@@ -134,7 +147,7 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
             "zhang",
             cid,
             "schedule_hearing",
-            {"hearing_at": "2026-04-01", "place": "三楼"},
+            {"hearing_at": "2026-04-01", "place": "三楼", "host": "赵听证"},
             at("2026-03-20 11:00"),
         )
     )
@@ -143,9 +156,13 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
         409,
         "ACTION_NOT_ALLOWED_IN_STATE",
     )
-    case = ok(api.fire("zhang", cid, "hold_hearing", {"record": "听证笔录"}, at("2026-04-01 15:00")))
+    case = ok(api.fire("zhang", cid, "hold_hearing", HEARING_RECORD, at("2026-04-01 15:00")))
     # the hearing span (2026-03-20 → 2026-04-01, 12 days) is not counted in the 90 days
     assert clock(case, "decision")["due_at"].startswith("2026-06-14")
+    assert case["state"] == "review"
+    # the 法制审核 and 集体讨论 before the hearing do not count for the decision after it
+    refused(api.fire("head", cid, "decide_penalty", decision, at("2026-04-01 16:00")), 409, "LEGAL_REVIEW_REQUIRED")
+    review_after_hearing(api, cid)
 
     refused(
         api.fire("head", cid, "decide_penalty", {**decision, "fine": 70000}, at("2026-04-02 10:00")),
@@ -206,7 +223,7 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
         "ACTION_NOT_ALLOWED_IN_STATE",
     )
 
-    events = case["events"]
+    events = ok(api.get("zhang", f"/api/cases/{cid}/events"))["items"]
     assert [e["trigger"] for e in events][:3] == ["open", "propose_filing", "approve_filing"]
     assert events[-1]["trigger"] == "archive"
     assert len({e["hash"] for e in events}) == len(events)

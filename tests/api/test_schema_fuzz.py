@@ -35,6 +35,7 @@ EXAMPLES = 4
 ACTION_EXAMPLES = 3  # per trigger and role that may fire it
 SLOW = ("/documents/preview/",)  # renders a PDF per request
 PARTY = {"name": "辛集市某大药房", "type": "organisation", "address": "辛集市建设路1号"}
+PERSON = {"name": "王某", "type": "individual", "address": "辛集市建设路2号"}
 OFFICERS = [{"name": "张三", "cert_no": "JZ-001"}, {"name": "李四", "cert_no": "JZ-002"}]
 
 
@@ -66,7 +67,8 @@ def fuzzed(templates: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
         officer = {"Authorization": f"Bearer {tokens['officer']}"}
         case_ids = []
         for item in ("3", "2", "1"):
-            body = {"item": item, "party": PARTY, "officers": OFFICERS,
+            party = PERSON if item == "2" else PARTY  # item 2 (出借医保凭证) is an individual's
+            body = {"item": item, "party": party, "officers": OFFICERS,
                     "data": {"lead_summary": "智能监控发现串换药品", "violation_ended_on": "2026-02-01"}}
             answer = client.post("/api/cases", json=body, headers=officer)
             assert answer.status_code == 201, answer.text

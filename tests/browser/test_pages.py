@@ -231,7 +231,8 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
 
     officer.goto(case_url)
     form = action(officer, "record_evidence")
-    form.locator("input[name='f.kind']").fill("询问笔录")
+    form.locator("select[name='f.kind']").select_option("party_statement")
+    form.locator("select[name='f.record']").select_option("inquiry")
     form.locator("textarea[name='f.summary']").fill("询问药房负责人")
     submit(form)
     form = action(officer, "finish_investigation")

@@ -52,7 +52,7 @@ def test_parallel_issuing_gives_distinct_consecutive_numbers(api: Api, database_
     def record(cid: int) -> None:
         barrier.wait()
         results[cid] = api.fire(
-            "zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "并发"}, at("2026-03-05 10:00")
+            "zhang", cid, "record_evidence", {"kind": "party_statement", "record": "inquiry", "summary": "并发"}, at("2026-03-05 10:00")
         )
 
     threads = [threading.Thread(target=record, args=(cid,)) for cid in pair]

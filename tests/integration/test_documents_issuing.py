@@ -258,6 +258,7 @@ def test_sealing_evidence_issues_the_decision_and_the_list_and_release_cites_the
         {"name": "处方", "quantity": 12, "unit": "张"},
         {"name": "进销存台账", "quantity": 2, "unit": "本"},
     ]
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "seal"}, at("2026-03-05 09:00")))
     case = ok(
         api.fire(
             "zhang", cid, "seal_evidence", {"items": items, "reasons": "防止证据灭失"}, at("2026-03-05 10:00")
@@ -290,7 +291,7 @@ def test_demand_and_surcharge_notices_state_the_amounts(api: Api, tmp_path: Path
             "zhang",
             cid,
             "record_evidence",
-            {"kind": "询问笔录", "summary": "当事人承认冒领"},
+            {"kind": "party_statement", "record": "inquiry", "summary": "当事人承认冒领"},
             at("2026-03-02 15:00"),
         )
     )
@@ -317,7 +318,7 @@ def test_demand_and_surcharge_notices_state_the_amounts(api: Api, tmp_path: Path
             "head",
             cid,
             "decide_penalty",
-            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "article": "社会保险法第八十八条"},
+            {"kinds": ["fine"], "fine": 2000, "base_amount": 1000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻", "article": "社会保险法第八十八条"},
             at("2026-03-05 10:00"),
         )
     )

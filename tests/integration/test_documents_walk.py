@@ -13,7 +13,7 @@ import pytest
 from documents.issuer import required_of
 from documents.jobs import drain
 from documents.kinds import KINDS
-from tests.api.test_penalty_walk import ok, open_case
+from tests.api.test_penalty_walk import HEARING_RECORD, ok, open_case, review_after_hearing
 from tests.conftest import Api, at
 
 WALK_KINDS = [
@@ -26,13 +26,15 @@ WALK_KINDS = [
     "hearing_rights_notice",
     "hearing_notice",
     "hearing_record",
+    "legal_review_opinion",  # after the hearing, on its record (处罚法第五十八条、第六十五条)
+    "collective_discussion_record",
     "penalty_decision",
     "service_receipt",
     "closing_report",
     "archive_index",
 ]
 INFIX = {k: KINDS[k].infix for k in WALK_KINDS}
-DECISION = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000}
+DECISION = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000, "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻"}
 PROPOSAL = {
     "facts": "2025年1月至6月，当事人将目录外药品串换为目录内药品结算，骗取医疗保障基金20000元",
     "grounds": "违反《中华人民共和国社会保险法》第八十七条",
@@ -52,7 +54,7 @@ def walk_to_notified(api: Api, **open_data: Any) -> int:
             "zhang",
             cid,
             "record_evidence",
-            {"kind": "询问笔录", "summary": "询问药房负责人，承认串换药品"},
+            {"kind": "party_statement", "record": "inquiry", "summary": "询问药房负责人，承认串换药品"},
             at("2026-03-05 10:00"),
         )
     )
@@ -98,15 +100,8 @@ def walk_to_archive(api: Api) -> dict[str, Any]:
             at("2026-03-20 11:00"),
         )
     )
-    ok(
-        api.fire(
-            "zhang",
-            cid,
-            "hold_hearing",
-            {"record": "当事人对证据无异议，请求从轻处罚", "clerk": "孙记录"},
-            at("2026-04-01 15:00"),
-        )
-    )
+    ok(api.fire("zhang", cid, "hold_hearing", HEARING_RECORD, at("2026-04-01 15:00")))
+    review_after_hearing(api, cid)
     ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-04-02 10:00")))
     ok(
         api.fire(
@@ -161,8 +156,10 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
     cid = case["id"]
     docs = rendered_documents(api, cid)
     assert [d["kind"] for d in docs] == WALK_KINDS
+    seen: dict[str, int] = {}
     for doc in docs:
-        assert doc["number"] == f"辛医保{INFIX[doc['kind']]}〔2026〕1号", doc
+        seen[doc["kind"]] = seen.get(doc["kind"], 0) + 1
+        assert doc["number"] == f"辛医保{INFIX[doc['kind']]}〔2026〕{seen[doc['kind']]}号", doc
         pdf = get_pdf(api, cid, doc["id"])
         assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
         fonts = pdf_fonts(pdf, tmp_path)
@@ -218,6 +215,10 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
 def test_numbers_are_gap_free_per_bureau_kind_and_year(api: Api) -> None:
     first = walk_to_notified(api)
     second = walk_to_notified(api)
+    from api.users import create_user
+
+    create_user(api.app.state.caseflow.engine, "gy_second", bureau="gaoyi", roles=["officer"],
+                password="password-123", cert_no="G2", name="乙")  # a second registered 执法证 (处罚法第四十二条)
     gaoyi = api.post(
         "gy_officer",
         "/api/cases",

@@ -30,8 +30,9 @@ def test_running_case_keeps_its_version(database_url: str, tmp_path: Path) -> No
     flows.mkdir()
     shutil.copy(FLOWS / "penalty.yaml", flows / "penalty.yaml")
     client = _client(database_url, tmp_path, flows)
-    create_user(client.app.state.caseflow.engine, "zhang", bureau="xinji", roles=["officer"],  # type: ignore[attr-defined]
-                password="password-123", cert_no="JZ-001")
+    for username, cert, name in (("zhang", "JZ-001", "张三"), ("li", "JZ-002", "李四")):  # the case's officers
+        create_user(client.app.state.caseflow.engine, username, bureau="xinji",  # type: ignore[attr-defined]
+                    roles=["officer"], password="password-123", cert_no=cert, name=name)
     body = {"item": "3", "party": PARTY, "officers": OFFICERS,
             "data": {"lead_summary": "线索", "violation_ended_on": "2026-02-01"}}
     old = client.post("/api/cases", headers=_token(client), json=body).json()

@@ -113,8 +113,12 @@ def test_parallel_actions_on_one_case_one_wins(api: Api) -> None:
 def test_case_numbers_are_per_bureau_and_year(api: Api) -> None:
     a = open_case(api)
     b = open_case(api)
+    from api.users import create_user
+
+    create_user(api.app.state.caseflow.engine, "gy_second", bureau="gaoyi", roles=["officer"],
+                password="password-123", cert_no="G2", name="乙")  # two registered 执法证 (处罚法第四十二条)
     r = api.post("gy_officer", "/api/cases", json={
-        "item": "1", "party": PARTY, "officers": [{"name": "甲", "cert_no": "G1"}, {"name": "乙", "cert_no": "G2"}],
+        "item": "1", "party": PARTY, "officers": [{"name": "高邑执法", "cert_no": "GY-001"}, {"name": "乙", "cert_no": "G2"}],
         "data": {"lead_summary": "x", "violation_ended_on": "2026-02-01"}})
     assert r.status_code == 201, r.text
     assert a["number"].endswith("-00001") and b["number"].endswith("-00002")

@@ -37,7 +37,7 @@ def walk_some_cases(api: Api) -> list[int]:
     filed = open_case(api, when="2026-03-02 10:00", party=OTHER_PARTY)["id"]
     ok(api.fire("zhang", filed, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
     ok(api.fire("head", filed, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
-    ok(api.fire("zhang", filed, "record_evidence", {"kind": "询问笔录", "summary": "询问负责人"},
+    ok(api.fire("zhang", filed, "record_evidence", {"kind": "party_statement", "record": "inquiry", "summary": "询问负责人"},
                 at("2026-03-05 10:00")))
     proposed = open_case(api, when="2026-03-02 11:00")["id"]
     ok(api.fire("zhang", proposed, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
