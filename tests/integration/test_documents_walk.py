@@ -201,7 +201,7 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
     assert "辛集市建设路1号" in text and "询问药房负责人" in text
     record = next(d for d in docs if d["kind"] == "hearing_record")
     text = squeeze(pdf_text(get_pdf(api, cid, record["id"]), tmp_path))
-    assert "当事人对证据无异议，请求从轻处罚" in text and "王主任" in text and "孙记录" in text
+    assert "当事人对事实无异议，请求从轻处罚" in text and "王主任" in text and "孙记录" in text
     notice = next(d for d in docs if d["kind"] == "penalty_notice")
     text = squeeze(pdf_text(get_pdf(api, cid, notice["id"]), tmp_path))
     # statement period: 3 working days after 2026-03-18; hearing request: 5 working days
