@@ -91,36 +91,49 @@ class CaseService:
         """Fire one action on a case: all of its effects commit together or none do."""
         payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
-            snapshot = self._snapshot(session, actor, case_id)
-            row = snapshot.row
-            if expected_version is not None and row.version != expected_version:
-                raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
-            flow = self.library.flow(row.flow_key, row.flow_version)
-            item = self.library.item(row.bureau_code, row.item_code)
-            model = model_of(session, row)
-            before = fingerprints(model)
-            officers_before = [dict(o) for o in model.officers]
-            party_before = dict(model.party)
-            moment = self._moment(occurred_at, model)
-            ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
-            outcome = fire(flow, ctx, trigger)
-            model.acted_by[outcome.transition.trigger] = actor.username
-            apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
-            documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
-            event = chain_event(
-                row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
-                outcome.to_state, actor.username, moment, with_documents(payload, documents),
-            )
-            self._save(session, row, model, flow, event)
-            written = write_clocks(session, case_id, model, ctx.calendar, before)
-            self._store_documents(session, documents, event)
-            self._make_links(session, actor, row, model, moment)
-            readmodel.record(
-                session, row, model, flow, item, written, new=False,
-                officers_changed=model.officers != officers_before,
-                searchable_changed=bool(documents) or model.party != party_before,
-                state_changed=outcome.from_state != outcome.to_state,
-            )
+            self._fire_in(session, actor, case_id, trigger, payload, occurred_at, expected_version)
+
+    def _fire_in(
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: int,
+        trigger: str,
+        payload: dict[str, Any],
+        occurred_at: datetime | None,
+        expected_version: int | None = None,
+    ) -> None:
+        """One action inside the caller's transaction (an action may fire one on a linked case)."""
+        snapshot = self._snapshot(session, actor, case_id)
+        row = snapshot.row
+        if expected_version is not None and row.version != expected_version:
+            raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
+        flow = self.library.flow(row.flow_key, row.flow_version)
+        item = self.library.item(row.bureau_code, row.item_code)
+        model = model_of(session, row)
+        before = fingerprints(model)
+        officers_before = [dict(o) for o in model.officers]
+        party_before = dict(model.party)
+        moment = self._moment(occurred_at, model)
+        ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
+        outcome = fire(flow, ctx, trigger)
+        model.acted_by[outcome.transition.trigger] = actor.username
+        apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
+        documents = self._freeze_documents(session, row, model, outcome.transition, ctx)
+        event = chain_event(
+            row, outcome.transition.trigger, outcome.transition.label, outcome.from_state,
+            outcome.to_state, actor.username, moment, with_documents(payload, documents),
+        )
+        self._save(session, row, model, flow, event)
+        written = write_clocks(session, case_id, model, ctx.calendar, before)
+        self._store_documents(session, documents, event)
+        self._make_links(session, actor, row, model, moment)
+        readmodel.record(
+            session, row, model, flow, item, written, new=False,
+            officers_changed=model.officers != officers_before,
+            searchable_changed=bool(documents) or model.party != party_before,
+            state_changed=outcome.from_state != outcome.to_state,
+        )
 
     # --- queries ----------------------------------------------------------------------
 
@@ -341,7 +354,22 @@ class CaseService:
         self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime
     ) -> None:
         assert row.id is not None
+        data_changed = False
         for link in model.links:
+            if "open_listed" in link:  # the bureau's own item of that flow, else a record on this case
+                spec = link["open_listed"]
+                listed = [i for i in self.library.catalogue(actor.bureau).items if i.flow == spec["flow"]]
+                if not listed:
+                    model.data.setdefault(spec["otherwise"], []).append(
+                        {**spec.get("data", {}), "at": moment.isoformat()}
+                    )
+                    data_changed = True
+                    continue
+                link = {"open": {"item": listed[0].code, "flow": spec["flow"], "data": spec.get("data") or {}}}
+            if "fire_linked" in link:
+                self._fire_linked(session, actor, row, model, moment, link["fire_linked"])
+                data_changed = True
+                continue
             if "open" in link:
                 spec = link["open"]
                 wanted = self.library.item(actor.bureau, spec["item"]).flow
@@ -384,6 +412,32 @@ class CaseService:
                     )
                 )
         model.links.clear()
+        if data_changed:
+            session.execute(update(Case).where(col(Case.id) == row.id).values(data=_deep_copy(model.data)))
+
+    def _fire_linked(
+        self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime, spec: dict[str, Any]
+    ) -> None:
+        """Fire ``spec['trigger']`` on every running case of ``spec['flow']`` linked to this one whose
+        state allows it (e.g. a terminated penalty case ends the sealings that serve it); a refusal
+        there refuses the whole action."""
+        assert row.id is not None
+        flow_key, trigger = spec["flow"], spec["trigger"]
+        links = session.exec(
+            select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
+        ).all()
+        other_ids = sorted({lk.to_case_id if lk.from_case_id == row.id else lk.from_case_id for lk in links})
+        for other in session.exec(select(Case).where(col(Case.id).in_(other_ids)).order_by(col(Case.id))).all():
+            if other.flow_key != flow_key or other.final or other.bureau_code != row.bureau_code:
+                continue
+            flow = self.library.flow(other.flow_key, other.flow_version)
+            if not any(other.state in t.source for t in flow.transitions_for(trigger)):
+                continue
+            assert other.id is not None
+            self._fire_in(session, actor, other.id, trigger, dict(spec.get("data") or {}), moment)
+            model.data.setdefault(spec.get("into", "linked_actions"), []).append(
+                {"case_id": other.id, "number": other.number, "trigger": trigger, "at": moment.isoformat()}
+            )
 
     def _next_case_number(self, session: Session, bureau: str, year: int) -> str:
         from engine.numbering import next_number

@@ -121,6 +121,25 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "objection": ("异议内容", "textarea", None),
     "account": ("收款账户", "text", None),
     "voucher": ("拨付凭证号", "text", None),
+    "filed_with": ("备案机关", "text", None),
+    "deferral_kind": ("申请类别", "select", {"deferral": "延期缴纳", "instalment": "分期缴纳"}),
+    "schedule": ("缴纳计划（每行一期：缴纳日期 金额）", "lines", None),
+    "public_ground": ("公告送达的事由", "select",
+                      {"": "（非公告送达）", "whereabouts_unknown": "受送达人下落不明",
+                       "other_methods_failed": "用其他方式无法送达"}),
+    "publication": ("公告载体（报刊、网站或公告栏）", "text", None),
+    "social_impact": ("具有一定社会影响（应当公开）", "select", {"": "按本局设置", "yes": "是", "no": "否"}),
+    "concluded_at": ("复议决定或裁判生效日期", "date", None),
+    "bank": ("代收银行", "text", None),
+    "matters": ("事项（每行一项）", "lines", None),
+    "valid_from": ("委托期限起始日", "date", None),
+    "valid_to": ("委托期限届满日", "date", None),
+    "qualifications": ("受委托组织符合法定条件的情况", "textarea", None),
+    "matter": ("实施的委托事项", "text", None),
+    "acted_on": ("实施日期", "date", None),
+    "assisted": ("予以协助", "bool", None),
+    "result": ("协查结果", "textarea", None),
+    "letter_no": ("来函文号", "text", None),
 }
 
 
@@ -146,6 +165,9 @@ PER_FLOW: dict[tuple[str, str], tuple[str, str, dict[str, str] | None]] = {
     ("application", "materials_received"): ("已收材料", "materials", None),
     ("application", "amount"): ("核定/拨付金额（元）", "money", None),
     ("price_setting", "items"): ("申请定调价的项目", "textarea", None),
+    ("penalty", "outcome"): ("复议或诉讼结果", "select",
+                             {"upheld": "维持", "changed": "变更", "revoked": "撤销", "withdrawn": "撤回申请或起诉"}),
+    ("penalty", "fine"): ("罚款金额（元）", "money", None),
 }
 MATERIAL_FIELDS = {"materials", "materials_received", "received", "provided", "submitted"}
 MISSING_FIELDS = {"missing", "missing_materials", "supplement", "to_supplement"}
@@ -170,6 +192,17 @@ DATA_LABELS = {
     "opened_cases": "引出的案件", "statement_waived": "放弃陈述申辩", "at": "时间", "by": "办理人",
     "level": "审查层级", "label": "说明", "missing": "须补正材料", "excluded_spans": "不计入期限的事项",
     "court_application": "申请法院强制执行", "appeals": "复议或诉讼", "fully_executed": "已全部履行",
+    "summary_filing": "简易程序决定备案", "procedure": "程序", "deferral_application": "延期（分期）缴纳申请",
+    "deferral": "批准的延期（分期）缴纳", "deferral_refusals": "不予批准的延期（分期）缴纳申请",
+    "schedule": "缴纳计划", "disclosure": "行政处罚决定公开", "disclosure_required": "应当公开",
+    "disclosure_withdrawal_due": "应当撤回公开", "credit_records": "信用记录", "seal_releases": "解除封存",
+    "released_sealing_cases": "一并解除的封存案件", "service_effective_at": "送达生效时间",
+    "decision_revoked": "决定已被撤销", "collection_handover": "当场收缴罚款交至行政机关",
+    "collection_deposit": "当场收缴罚款缴付银行", "holds_released": "已解除封存和先行登记保存",
+    "release_reason": "解除理由", "released_items": "解除封存的物品", "preservation_disposals": "先行登记保存处理",
+    "reward_notice": "领奖通知", "reward_forfeited": "逾期未领取视为放弃", "entrustment": "委托书签发",
+    "entrustment_publication": "委托书公布", "entrusted_acts": "受委托组织实施的处罚", "supervisions": "监督检查",
+    "matters": "事项", "reply": "协查结果", "assisted": "予以协助",
 }
 
 

@@ -1,5 +1,5 @@
 """Registered guards and actions, one module per family of procedures."""
 
-from engine.rules import application, common, enforcement, penalty
+from engine.rules import application, common, enforcement, execution, internal, penalty, reward
 
-__all__ = ["application", "common", "enforcement", "penalty"]
+__all__ = ["application", "common", "enforcement", "execution", "internal", "penalty", "reward"]
