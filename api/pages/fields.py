@@ -197,7 +197,7 @@ DATA_LABELS = {
     "schedule": "缴纳计划", "disclosure": "行政处罚决定公开", "disclosure_required": "应当公开",
     "disclosure_withdrawal_due": "应当撤回公开", "credit_records": "信用记录", "seal_releases": "解除封存",
     "released_sealing_cases": "一并解除的封存案件", "service_effective_at": "送达生效时间",
-    "decision_revoked": "决定已被撤销", "collection_handover": "当场收缴罚款交至行政机关",
+    "decision_revoked": "决定已被撤销", "collection_handovers": "当场收缴罚款交至行政机关",
     "collection_deposit": "当场收缴罚款缴付银行", "holds_released": "已解除封存和先行登记保存",
     "release_reason": "解除理由", "released_items": "解除封存的物品", "preservation_disposals": "先行登记保存处理",
     "reward_notice": "领奖通知", "reward_forfeited": "逾期未领取视为放弃", "entrustment": "委托书签发",
