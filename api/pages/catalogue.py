@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import State
+from api.deps import AppState, State
 from api.diagram import flow_svg
 from api.pages.casework import doc_label, flow_or_none
 from api.pages.excel import xlsx_response
 from api.pages.web import PageActor, render, render_error
-from engine.definitions import ROLE_LABELS, UNIT_LABELS
+from engine.definitions import ROLE_LABELS, UNIT_LABELS, FlowSpec
 from engine.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -74,9 +76,39 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
         actor,
         title=flow.label,
         flow=flow,
+        settings=flow_settings(state, flow, actor.bureau),
+        amount_source=amount_source,
         svg=flow_svg(flow),
         labels=labels,
         role_labels=ROLE_LABELS,
         unit_labels=UNIT_LABELS,
         doc_label=doc_label,
     )
+
+
+def flow_settings(state: AppState, flow: FlowSpec, bureau: str) -> list[dict[str, Any]]:
+    """The flow's settings as this bureau has them: label, value, and whether the rule awaits
+    verification (LEGAL.md) and so stays the bureau's to set."""
+    from api.bureaus import settings_of
+    from engine import bureau_settings
+
+    own = settings_of(state.engine, bureau)
+    return [
+        {
+            "label": bureau_settings.label(key),
+            "value": bureau_settings.show(key, own.get(key, default)),
+            "own": key in own,
+            "to_verify": bureau_settings.to_verify(key),
+        }
+        for key, default in flow.settings.items()
+    ]
+
+
+def amount_source(ref: str) -> str:
+    """Where a clock's amount comes from, in words: a bureau setting by its label, or the case."""
+    from engine import bureau_settings
+
+    source, _, name = ref.partition(":")
+    if source == "setting":
+        return f"按本局设置（{bureau_settings.label(name)}）"
+    return "按案件中确定的期限"

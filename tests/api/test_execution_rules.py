@@ -320,3 +320,19 @@ def test_whistleblower_rewards_within_the_bounds_notified_and_claimed_in_time(ap
                    "REWARD_CLAIM_EXPIRED")
     assert "举报奖励办法" in body["message"]
     assert ok(api.fire(u["clerk"], cid, "forfeit", {}, at("2026-05-20 10:00")))["state"] == "completed"
+
+
+def test_the_flow_page_shows_the_bureau_settings_that_await_verification(api: Api) -> None:
+    from tests.browser.test_pages_render import login
+
+    login(api, "zhang")
+    page = api.client.get("/flows/penalty").text
+    assert "本局设置" in page and "行政处罚决定公开期限（工作日）" in page and "依据尚待核实" in page
+    assert "disclosure_days" not in page and "summary_filing_days" not in page
+    reward = api.client.get("/flows/reward").text
+    assert "举报奖励每起最高金额（元）" in reward and "200000" in reward
+    cid = decided(api)
+    case_page = api.client.get(f"/cases/{cid}").text
+    assert "依据尚待核实" not in case_page and "公开具有一定社会影响的行政处罚决定" in case_page
+    mine = {"disclosure", "summary_filing", "payment", "instalment", "reward_claim", "assistance_reply"}
+    assert all("verify" not in c["source"] for c in case_of(api, cid)["clocks"] if c["key"] in mine)
