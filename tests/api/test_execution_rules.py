@@ -37,24 +37,26 @@ def refused_here(api: Api, cid: int, response: Any, code: str, article: str) -> 
     return body
 
 
-def decided(api: Api, fine: int = 3000, when: str = "2026-03-02", **decision: Any) -> int:
-    """An ordinary penalty case decided on the third working day (no hearing, review or discussion needed)."""
-    cid = int(open_case(api, item="2", party=PERSON, when=f"{when} 09:00")["id"])
-    ok(api.fire("zhang", cid, "propose_filing", {}, at(f"{when} 09:10")))
-    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at(f"{when} 09:20")))
-    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at(f"{when} 10:00")))
+def decided(api: Api, fine: int = 3000, month: str = "2026-03", **decision: Any) -> int:
+    """An ordinary penalty case filed on the 2nd and decided on the 5th of ``month`` (no hearing,
+    legal review or collective discussion needed for this fine)."""
+    ended = "2024-12-01" if month < "2026" else "2026-02-01"
+    cid = int(open_case(api, item="2", party=PERSON, when=f"{month}-02 09:00", violation_ended_on=ended)["id"])
+    ok(api.fire("zhang", cid, "propose_filing", {}, at(f"{month}-02 09:10")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at(f"{month}-02 09:20")))
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at(f"{month}-02 10:00")))
     proposal = {"facts": "出借医保凭证", "grounds": "依法", "kinds": ["fine"], "fine": fine, "article": ARTICLE}
-    ok(api.fire("zhang", cid, "propose_penalty", proposal, at(f"{when} 11:00")))
-    ok(api.fire("zhang", cid, "notify", {}, at("2026-03-04 10:00")))
-    ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "王小明"}, at("2026-03-04 11:00")))
+    ok(api.fire("zhang", cid, "propose_penalty", proposal, at(f"{month}-02 11:00")))
+    ok(api.fire("zhang", cid, "notify", {}, at(f"{month}-04 10:00")))
+    ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "王小明"}, at(f"{month}-04 11:00")))
     body = {"kinds": ["fine"], "fine": fine, "article": ARTICLE, "facts": "出借医保凭证", **decision}
-    ok(api.fire("head", cid, "decide_penalty", body, at("2026-03-05 10:00")))
+    ok(api.fire("head", cid, "decide_penalty", body, at(f"{month}-05 10:00")))
     return cid
 
 
-def served(api: Api, fine: int = 3000) -> int:
-    cid = decided(api, fine)
-    ok(api.fire("zhang", cid, "serve", {"method": "direct", "recipient": "王小明"}, at("2026-03-06 10:00")))
+def served(api: Api, fine: int = 3000, month: str = "2026-03") -> int:
+    cid = decided(api, fine, month)
+    ok(api.fire("zhang", cid, "serve", {"method": "direct", "recipient": "王小明"}, at(f"{month}-06 10:00")))
     return cid
 
 
@@ -219,6 +221,11 @@ def test_demand_after_the_payment_period_and_court_after_the_remedy_periods(api:
                 at("2026-09-10 10:00")))
     case = ok(api.fire("head", cid, "apply_to_court", {"court": "辛集市人民法院"}, at("2026-09-10 11:00")))
     assert clock(case, "court_application")["status"] == "satisfied"
+
+    late = served(api, month="2025-03")  # litigation period ends 2025-09-08; three months more: 2025-12-06
+    ok(api.fire("zhang", late, "issue_demand", {}, at("2025-03-24 10:00")))
+    refused_here(api, late, lambda: api.fire("head", late, "apply_to_court", {"court": "辛集市人民法院"},
+                                             at("2025-12-10 10:00")), "COURT_APPLICATION_LATE", "第五十三条")
 
 
 def test_the_surcharge_pause_ends_when_the_review_ends(api: Api) -> None:
