@@ -27,6 +27,21 @@ def disclosure_record(facts: CaseFacts) -> Fields:
     }
 
 
+def deferral_decision(facts: CaseFacts) -> Fields:
+    """处罚法第六十六条: the approved schedule, each date and amount."""
+    deferral = facts.data.get("deferral") or {}
+    schedule = deferral.get("schedule") or []
+    _, number = last_issued(facts, "penalty_decision", "summary_decision")
+    lines = [f"第{i + 1}期：{cn_date(e['due_on'])}前缴纳{e['amount']}元" for i, e in enumerate(schedule)]
+    return {
+        "decision_number": number,
+        "kind_label": deferral.get("label"),
+        "schedule": lines,
+        "schedule_text": "；".join(lines) or None,
+        "reasons": text_of(deferral.get("reasons")),
+    }
+
+
 def entrustment_letter(facts: CaseFacts) -> Fields:
     """处罚法第二十条第二款: the 委托书 states the matters, the powers and the period."""
     matters = facts.data.get("matters") or []

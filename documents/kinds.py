@@ -327,6 +327,16 @@ KINDS: dict[str, Kind] = {
             addressed=False,
         ),
         Kind(
+            "deferral_decision",
+            "延期（分期）缴纳罚款决定书",
+            "缓缴",
+            _r(
+                _party("处罚法第六十六条"),
+                ("decision_number", "行政处罚决定书文号", "处罚法第六十六条"),
+                ("schedule_text", "延期（分期）缴纳的期限和金额", "处罚法第六十六条"),
+            ),
+        ),
+        Kind(
             "entrustment_letter",
             "行政处罚委托书",
             "委托",

@@ -37,6 +37,19 @@ def test_disclosure_record_masks_the_person(api: Api, tmp_path: Path) -> None:
     assert "辛集市人民政府网站" in text and "罚款" in text
 
 
+def test_approved_instalments_are_told_in_a_decision(api: Api, tmp_path: Path) -> None:
+    from tests.api.test_execution_rules import served
+
+    cid = served(api)
+    ok(api.fire("zhang", cid, "apply_deferral", {"deferral_kind": "instalment", "reasons": "经营困难",
+                                                 "schedule": ["2026-04-10 1000", "2026-05-11 2000"]},
+                at("2026-03-10 10:00")))
+    ok(api.fire("head", cid, "approve_deferral", {}, at("2026-03-11 10:00")))
+    text = text_of(api, cid, "deferral_decision", tmp_path)
+    assert "延期（分期）缴纳罚款决定书" in text and "第2期：2026年5月11日前缴纳2000.00元" in text
+    assert "分期缴纳" in text and "第六十六条" in text
+
+
 def test_referral_issues_the_release_decision(api: Api, tmp_path: Path) -> None:
     cid = filed(api)
     ok(api.fire("zhang", cid, "seal_evidence", {"items": ["门诊处方"], "reasons": "防止灭失"}, at("2026-03-03 10:00")))
