@@ -164,7 +164,6 @@ def approve_deferral(ctx: Context) -> None:
         days = (date.fromisoformat(entry["due_on"]) - local(start).date()).days
         clock = ClockState.from_spec(spec, max(days, 1), start)
         clock.label = f"{spec.label}：第{index + 1}期{entry['amount']}元（{entry['due_on']}前）"
-        clock.note = entry["amount"]
         ctx.case.clocks.append(clock)
     for clock in ctx.case.open_clocks("payment"):
         clock.cancelled_at = ctx.occurred_at
@@ -186,8 +185,10 @@ def settle_instalments(ctx: Context) -> None:
     """Satisfy each instalment clock the payments so far cover, in order (called after a payment)."""
     paid = _paid(ctx)
     covered = Decimal(0)
-    for clock in [c for c in ctx.case.clocks if c.key == "instalment" and c.cancelled_at is None]:
-        covered += Decimal(clock.note or 0)
+    schedule = (ctx.case.data.get("deferral") or {}).get("schedule") or []
+    clocks = [c for c in ctx.case.clocks if c.key == "instalment" and c.cancelled_at is None]
+    for clock, entry in zip(clocks, schedule, strict=False):  # one clock per instalment, in order
+        covered += Decimal(entry["amount"])
         if paid >= covered and clock.satisfied_at is None:
             clock.satisfied_at = ctx.occurred_at
 
