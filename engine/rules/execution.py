@@ -465,3 +465,15 @@ def write_credit_record(ctx: Context) -> None:
         "decided_at": ctx.occurred_at.isoformat(),
     }
     ctx.case.links.append({"open_listed": {"flow": "credit_record", "otherwise": "credit_records", "data": record}})
+
+
+@guard("not_a_penalty_result")
+def not_a_penalty_result(ctx: Context) -> None:
+    """条例第三十三条: 行政处罚结果 are entered in the credit platform; such a record is not dismissed."""
+    if ctx.case.data.get("penalty"):
+        raise RuleViolation(
+            "CREDIT_RECORD_REQUIRED",
+            f"本条信用信息来自行政处罚决定（{ctx.case.data.get('source_case')}），行政处罚结果应当纳入信用信息共享平台，"
+            "不得不予记录（医疗保障基金使用监督管理条例第三十三条）",
+            source_case=ctx.case.data.get("source_case"),
+        )

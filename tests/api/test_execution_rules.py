@@ -297,6 +297,14 @@ def test_a_penalty_decision_writes_the_credit_record(api: Api) -> None:
     assert len(credit) == 1 and credit[0]["item"] == "12"
     opened = ok(api.get(u["head"], f"/api/cases/{credit[0]['id']}"))
     assert opened["data"]["source_case"] == case["number"] and opened["party"]["name"] == PERSON["name"]
+    before = ok(api.get(u["head"], f"/api/cases/{opened['id']}"))
+    body = refused(api.fire(u["head"], opened["id"], "dismiss", {"reasons": "不予记录"}, at("2026-03-03 10:00")), 409,
+                   "CREDIT_RECORD_REQUIRED")
+    assert "第三十三条" in body["message"]
+    after = ok(api.get(u["head"], f"/api/cases/{opened['id']}"))
+    assert (after["version"], after["state"], after["data"]) == (before["version"], before["state"], before["data"])
+    assert ok(api.fire(u["officer"], opened["id"], "verify", {"evidence": case["number"]},
+                       at("2026-03-03 10:00")))["state"] == "verified"
 
 
 def test_whistleblower_rewards_within_the_bounds_notified_and_claimed_in_time(api: Api) -> None:
