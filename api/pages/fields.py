@@ -203,6 +203,14 @@ DATA_LABELS = {
     "reward_notice": "领奖通知", "reward_forfeited": "逾期未领取视为放弃", "entrustment": "委托书签发",
     "entrustment_publication": "委托书公布", "entrusted_acts": "受委托组织实施的处罚", "supervisions": "监督检查",
     "matters": "事项", "reply": "协查结果", "assisted": "予以协助",
+    "conduct": "失信行为", "penalty": "行政处罚", "decided_at": "决定时间", "party": "当事人", "name": "名称或姓名",
+    "id_no": "身份证号码", "credit_code": "统一社会信用代码", "legal_rep": "法定代表人", "published_at": "公开时间",
+    "withdrawn_at": "撤回时间", "withdrawal_reasons": "撤回理由", "deemed_served_at": "视为送达时间",
+    "social_impact": "具有一定社会影响", "approved_by": "批准人", "approved_at": "批准时间", "refused_by": "不予批准人",
+    "fiscal_receipt": "财政票据号码", "on_spot": "当场收缴", "outcome_label": "复议或诉讼结果",
+    "original_fine": "原罚款金额", "revoked_at": "撤销日期", "case_id": "案件", "number": "编号", "trigger": "操作",
+    "entrustment_days": "委托期限（日）", "valid_from": "委托期限起始日", "valid_to": "委托期限届满日",
+    "letter_no": "来函文号", "signed_by": "签发人",
 }
 
 
@@ -211,6 +219,9 @@ def value_labels() -> dict[str, str]:
     """Chinese names of the option values the flows store (penalty kinds, service methods …)."""
     labels = {**SERVICE_METHODS, **PARTY_TYPES, **_penalty_kinds(), **_notice_methods()}
     labels.update(granted="准予", denied="不予", penalty="处罚", no_penalty="不予处罚", referred="移送")
+    labels.update(upheld="维持", changed="变更", revoked="撤销", withdrawn="撤回申请或起诉", deferral="延期缴纳",
+                  instalment="分期缴纳", whereabouts_unknown="受送达人下落不明", other_methods_failed="用其他方式无法送达",
+                  summary="简易程序", terminate_execution="终结执行（解除封存）")
     return labels
 
 

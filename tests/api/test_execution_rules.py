@@ -349,5 +349,6 @@ def test_the_flow_page_shows_the_bureau_settings_that_await_verification(api: Ap
     cid = decided(api)
     case_page = api.client.get(f"/cases/{cid}").text
     assert "依据尚待核实" not in case_page and "公开具有一定社会影响的行政处罚决定" in case_page
+    assert "信用记录" in case_page and "credit_records" not in case_page and "source_case" not in case_page
     mine = {"disclosure", "summary_filing", "payment", "instalment", "reward_claim", "assistance_reply"}
     assert all("verify" not in c["source"] for c in case_of(api, cid)["clocks"] if c["key"] in mine)
