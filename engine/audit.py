@@ -211,7 +211,7 @@ class _Audit:
                 except DomainError as error:
                     report("重放", f"第{event.seq}个事件“{event.label}”重放失败：{error.message}")
                     raise _Stop from None
-                _open_links(model, waiting)
+                _open_links(model, waiting, self.library, moment)
                 issued[event.id or 0] = [k for k in spec.documents if spec.issues(k, model.data)]
             model.acted_by[event.trigger] = event.actor
             if event.to_state != model.state:
@@ -288,7 +288,7 @@ class _Audit:
             occurred_at=local(event.occurred_at),  # as the bureau's users give it; _json compares instants
             calendar=self.calendar,
             settings=settings,
-            payload=json.loads(json.dumps(event.payload)),
+            payload=_action_payload(event.payload),
         )
 
     def _settings_for(self, flow: FlowSpec, item: CatalogueItem, bureau: str) -> dict[str, Any]:
@@ -312,6 +312,14 @@ class _Audit:
         return self._actors[username]
 
 
+def _action_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """What the action was given: the event's payload without the stamps of the documents it issued
+    (``cases.with_documents`` adds them after the actions ran)."""
+    given = json.loads(json.dumps(payload))
+    given.pop("documents", None)
+    return dict(given)
+
+
 def _grouped(rows: Any) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = {}
     for r in rows:
@@ -319,9 +327,16 @@ def _grouped(rows: Any) -> dict[int, list[Any]]:
     return grouped
 
 
-def _open_links(model: CaseModel, waiting: list[int]) -> None:
-    """As ``CaseService._make_links``: each case an action opened is added to ``opened_cases``."""
+def _open_links(model: CaseModel, waiting: list[int], library: Library, moment: datetime) -> None:
+    """As ``CaseService._make_links``: each case an action opened is added to ``opened_cases``; a
+    record written where the bureau's list has no item of its flow goes into the case's data."""
     for link in model.links:
+        if "open_listed" in link:
+            spec = link["open_listed"]
+            if not any(i.flow == spec["flow"] for i in library.catalogue(model.bureau).items):
+                model.data.setdefault(spec["otherwise"], []).append({**spec.get("data", {}), "at": moment.isoformat()})
+                continue
+            link = {"open": spec}
         if "open" in link and waiting:
             model.data.setdefault("opened_cases", []).append(waiting.pop(0))
     model.links.clear()

@@ -366,9 +366,8 @@ class CaseService:
                     data_changed = True
                     continue
                 link = {"open": {"item": listed[0].code, "flow": spec["flow"], "data": spec.get("data") or {}}}
-            if "fire_linked" in link:
-                self._fire_linked(session, actor, row, model, moment, link["fire_linked"])
-                data_changed = True
+            if "fire_linked" in link:  # recorded on the linked cases, in their own chains
+                self._fire_linked(session, actor, row, moment, link["fire_linked"])
                 continue
             if "open" in link:
                 spec = link["open"]
@@ -415,9 +414,7 @@ class CaseService:
         if data_changed:
             session.execute(update(Case).where(col(Case.id) == row.id).values(data=_deep_copy(model.data)))
 
-    def _fire_linked(
-        self, session: Session, actor: Actor, row: Case, model: CaseModel, moment: datetime, spec: dict[str, Any]
-    ) -> None:
+    def _fire_linked(self, session: Session, actor: Actor, row: Case, moment: datetime, spec: dict[str, Any]) -> None:
         """Fire ``spec['trigger']`` on every running case of ``spec['flow']`` linked to this one whose
         state allows it (e.g. a terminated penalty case ends the sealings that serve it); a refusal
         there refuses the whole action."""
@@ -435,9 +432,6 @@ class CaseService:
                 continue
             assert other.id is not None
             self._fire_in(session, actor, other.id, trigger, dict(spec.get("data") or {}), moment)
-            model.data.setdefault(spec.get("into", "linked_actions"), []).append(
-                {"case_id": other.id, "number": other.number, "trigger": trigger, "at": moment.isoformat()}
-            )
 
     def _next_case_number(self, session: Session, bureau: str, year: int) -> str:
         from engine.numbering import next_number

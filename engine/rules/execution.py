@@ -361,8 +361,7 @@ def release_all_holds(ctx: Context, reason: str) -> None:
         ctx.case.data["released_items"] = [i for s in seals for i in (s.get("items") or [])]
     ctx.case.data["holds_released"] = bool(seals)
     ctx.case.links.append(
-        {"fire_linked": {"flow": "sealing", "trigger": "terminate_execution", "into": "released_sealing_cases",
-                         "data": {"reason": f"{reason}，解除封存"}}}
+        {"fire_linked": {"flow": "sealing", "trigger": "terminate_execution", "data": {"reason": f"{reason}，解除封存"}}}
     )
 
 

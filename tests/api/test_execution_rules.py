@@ -25,6 +25,14 @@ def unchanged(api: Api, cid: int, before: dict[str, Any]) -> None:
     assert len(after["clocks"]) == len(before["clocks"])
 
 
+def assert_audit_clean(api: Api) -> None:
+    """Replaying every case's events gives what is stored (links, linked cases, records included)."""
+    from engine.audit import verify_database
+
+    report = verify_database(api.app.state.caseflow.engine, api.app.state.caseflow.library)
+    assert report.clean, str(report)
+
+
 def case_of(api: Api, cid: int) -> dict[str, Any]:
     return ok(api.get("head", f"/api/cases/{cid}"))
 
@@ -107,6 +115,7 @@ def test_deferred_and_instalment_payment_only_after_the_heads_approval(api: Api)
     refused(api.fire("zhang", cid, "issue_demand", {}, at("2026-04-20 10:00")), 409, "PAYMENT_PERIOD_RUNNING")
     case = ok(api.fire("zhang", cid, "issue_demand", {}, at("2026-05-13 10:00")))
     assert case["data"]["surcharge"]["amount"] == "180.00"  # 3% × 3000 × 2 days after the second instalment
+    assert_audit_clean(api)
 
 
 def test_termination_and_referral_release_every_seal_and_the_linked_sealing_cases(api: Api) -> None:
@@ -127,10 +136,11 @@ def test_termination_and_referral_release_every_seal_and_the_linked_sealing_case
     assert clock(case, "evidence_seal")["status"] == "satisfied"
     assert clock(case, "preservation")["status"] == "satisfied"
     assert case["data"]["preservation_disposals"][0]["disposal"].startswith("解除先行登记保存")
-    assert case["data"]["released_sealing_cases"][0]["case_id"] == sealing
+    assert [(link["id"], link["state"]) for link in case["links"]] == [(sealing, "ended")]
     other = case_of(api, sealing)
     assert other["state"] == "ended" and clock(other, "evidence_seal")["status"] == "satisfied"
     assert "release_decision" in {d["kind"] for d in other["documents"]}
+    assert other["events"][-1]["actor"] == "head" and "案件移送" in other["data"]["release"]["reason"]
 
     terminated = filed(api)
     ok(api.fire("zhang", terminated, "seal_evidence", {"items": ["病历"], "reasons": "防止篡改"},
@@ -138,6 +148,7 @@ def test_termination_and_referral_release_every_seal_and_the_linked_sealing_case
     case = ok(api.fire("head", terminated, "terminate", {"reason": "违法事实不成立"}, at("2026-03-05 10:00")))
     assert case["state"] == "terminated" and case["data"]["seal_releases"][0]["items"] == ["病历"]
     assert "release_decision" in {d["kind"] for d in case["documents"]}
+    assert_audit_clean(api)
 
 
 def test_internal_procedures_are_outside_the_list_and_refusals_state_reasons(api: Api) -> None:
@@ -192,6 +203,7 @@ def test_internal_procedures_are_outside_the_list_and_refusals_state_reasons(api
     refused_here(api, qid, lambda: api.fire("zhang", qid, "record_reply", {"assisted": False},
                                             at("2026-03-05 10:00")), "ASSISTANCE_REFUSAL_WITHOUT_REASONS", "第二十六条")
     ok(api.fire("zhang", qid, "record_reply", {"assisted": False, "reasons": "不属本机关职权"}, at("2026-03-05 10:00")))
+    assert_audit_clean(api)
 
 
 def test_public_service_is_deemed_made_thirty_days_after_publication(api: Api) -> None:
@@ -241,6 +253,7 @@ def test_the_surcharge_pause_ends_when_the_review_ends(api: Api) -> None:
     case = ok(api.fire("zhang", cid, "issue_demand", {}, at("2026-04-12 10:00")))
     # 20 days after the period, 10 of them paused by the review (03-23 → 04-02): 3% × 3000 × 10
     assert case["data"]["surcharge"]["amount"] == "900.00"
+    assert_audit_clean(api)
 
 
 def test_decisions_with_social_impact_are_published_masked_and_withdrawn_when_revoked(api: Api) -> None:
@@ -270,6 +283,7 @@ def test_decisions_with_social_impact_are_published_masked_and_withdrawn_when_re
     refused_here(api, quiet, lambda: api.fire("zhang", quiet, "publish_decision", {"channel": "网站"},
                                               at("2026-03-06 10:00")), "DISCLOSURE_NOT_REQUIRED", "第四十八条")
     assert not [c for c in case_of(api, quiet)["clocks"] if c["key"] == "disclosure"]
+    assert_audit_clean(api)
 
 
 def test_a_penalty_decision_writes_the_credit_record(api: Api) -> None:
@@ -305,6 +319,7 @@ def test_a_penalty_decision_writes_the_credit_record(api: Api) -> None:
     assert (after["version"], after["state"], after["data"]) == (before["version"], before["state"], before["data"])
     assert ok(api.fire(u["officer"], opened["id"], "verify", {"evidence": case["number"]},
                        at("2026-03-03 10:00")))["state"] == "verified"
+    assert_audit_clean(api)
 
 
 def test_whistleblower_rewards_within_the_bounds_notified_and_claimed_in_time(api: Api) -> None:
@@ -335,6 +350,7 @@ def test_whistleblower_rewards_within_the_bounds_notified_and_claimed_in_time(ap
                    "REWARD_CLAIM_EXPIRED")
     assert "举报奖励办法" in body["message"]
     assert ok(api.fire(u["clerk"], cid, "forfeit", {}, at("2026-05-20 10:00")))["state"] == "completed"
+    assert_audit_clean(api)
 
 
 def test_the_flow_page_shows_the_bureau_settings_that_await_verification(api: Api) -> None:
