@@ -312,14 +312,6 @@ class _Audit:
         return self._actors[username]
 
 
-def _action_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """What the action was given: the event's payload without the stamps of the documents it issued
-    (``cases.with_documents`` adds them after the actions ran)."""
-    given = json.loads(json.dumps(payload))
-    given.pop("documents", None)
-    return dict(given)
-
-
 def _grouped(rows: Any) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = {}
     for r in rows:
@@ -393,6 +385,15 @@ def _check_head(row: Case, events: list[Event], report: Callable[[str, str], Non
     stored = from_db(row.last_occurred_at) if row.last_occurred_at else None
     if last is not None and stored != from_db(last.occurred_at):
         report("链头", f"案件记录的最后办理时间{_moment(stored)}与最后一个事件的时间{_moment(from_db(last.occurred_at))}不符")
+
+
+def _action_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload the action was given: without the stamps of the documents it issued (``with_documents``)."""
+    given: dict[str, Any] = json.loads(json.dumps(payload))
+    stamps = given.get("documents")
+    if isinstance(stamps, list) and stamps and all(isinstance(s, dict) and "content_sha256" in s for s in stamps):
+        del given["documents"]
+    return given
 
 
 def _check_pdfs(session: Session, documents: list[Document], report: Callable[[str, str], None]) -> None:
