@@ -72,6 +72,8 @@ def _items_by_flow(library: Library) -> dict[str, CatalogueItem]:
     for catalogue in library.catalogues.values():
         for item in catalogue.items:
             found.setdefault(item.flow, item)
+    for item in library.internal:
+        found.setdefault(item.flow, item)
     return found
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from documents import decision_fields, other_fields, penalty_fields
+from documents import decision_fields, execution_fields, other_fields, penalty_fields
 from documents.kinds import KINDS, Required
 from documents.source import CaseFacts
 from documents.values import PARTY_TYPES, Fields, blank, case_ref, cn_date, cn_datetime, you
@@ -60,7 +60,7 @@ def _builders(*modules: ModuleType) -> dict[str, Callable[[CaseFacts], Fields]]:
     return found
 
 
-BUILDERS = _builders(penalty_fields, decision_fields, other_fields)
+BUILDERS = _builders(penalty_fields, decision_fields, other_fields, execution_fields)
 
 
 def build(kind: str, facts: CaseFacts) -> Fields:

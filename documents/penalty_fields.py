@@ -111,10 +111,12 @@ def release_decision(facts: CaseFacts) -> Fields:
     seals = facts.data.get("seals") or []  # the penalty flow's sealed evidence
     last = seals[-1] if seals and isinstance(seals[-1], dict) else facts.data.get("sealing") or {}
     title, number = last_issued(facts, "sealing_decision")
+    # Termination or referral releases every open seal at once (令4号第四十七条): those items, that reason.
+    released = facts.data.get("released_items") if facts.data.get("holds_released") else None
     return {
-        "reason": facts.payload.get("reason"),
+        "reason": facts.payload.get("reason") or facts.data.get("release_reason"),
         "decision_number": number,
-        "items_text": text_of(last.get("items")),
+        "items_text": text_of(released or last.get("items")),
     }
 
 

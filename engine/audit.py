@@ -220,7 +220,7 @@ class _Audit:
                 except DomainError as error:
                     report("重放", f"第{event.seq}个事件“{event.label}”重放失败：{error.message}")
                     raise _Stop from None
-                _open_links(model, waiting)
+                _open_links(model, waiting, self.library, moment)
                 issued[event.id or 0] = [k for k in spec.documents if spec.issues(k, model.data)]
             model.acted_by[event.trigger] = event.actor
             if event.to_state != model.state:
@@ -328,9 +328,16 @@ def _grouped(rows: Any) -> dict[int, list[Any]]:
     return grouped
 
 
-def _open_links(model: CaseModel, waiting: list[int]) -> None:
-    """As ``CaseService._make_links``: each case an action opened is added to ``opened_cases``."""
+def _open_links(model: CaseModel, waiting: list[int], library: Library, moment: datetime) -> None:
+    """As ``CaseService._make_links``: each case an action opened is added to ``opened_cases``; a
+    record written where the bureau's list has no item of its flow goes into the case's data."""
     for link in model.links:
+        if "open_listed" in link:
+            spec = link["open_listed"]
+            if not any(i.flow == spec["flow"] for i in library.catalogue(model.bureau).items):
+                model.data.setdefault(spec["otherwise"], []).append({**spec.get("data", {}), "at": moment.isoformat()})
+                continue
+            link = {"open": spec}
         if "open" in link and waiting:
             model.data.setdefault("opened_cases", []).append(waiting.pop(0))
     model.links.clear()

@@ -19,6 +19,9 @@ from engine.errors import InvalidInput
 class SettingSpec:
     label: str
     kind: str  # days, amount, amounts_by_party, text, line, flag, names
+    # The rule comes from a secondary source (LEGAL.md: verify): a bureau setting until the text is
+    # checked, so the flow page says so; the case page shows only the resulting dates.
+    to_verify: bool = False
 
 
 SETTINGS: dict[str, SettingSpec] = {
@@ -56,6 +59,14 @@ SETTINGS: dict[str, SettingSpec] = {
     "payout": SettingSpec("涉及拨付资金", "flag"),
     "immediate": SettingSpec("即办件（当场办结）", "flag"),
     "variant": SettingSpec("检查类型", "text"),
+    "summary_filing_days": SettingSpec("简易程序决定备案期限（工作日）", "days", to_verify=True),
+    "disclosure_days": SettingSpec("行政处罚决定公开期限（工作日）", "days", to_verify=True),
+    "disclosure_social_impact": SettingSpec("处罚决定默认具有社会影响（应当公开）", "flag"),
+    "assistance_reply_days": SettingSpec("协查回复期限（工作日）", "days"),
+    "reward_min": SettingSpec("举报奖励每起最低金额（元）", "amount", to_verify=True),
+    "reward_max": SettingSpec("举报奖励每起最高金额（元）", "amount", to_verify=True),
+    "reward_share_max": SettingSpec("举报奖励占查实金额的最高比例", "amount", to_verify=True),
+    "claim_days": SettingSpec("举报人领取奖金期限（工作日）", "days", to_verify=True),
 }
 PARTY_TYPES = {"individual": "个人", "organisation": "单位"}
 MAX_DAYS = 3650
@@ -65,6 +76,11 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 def label(key: str) -> str:
     spec = SETTINGS.get(key)
     return spec.label if spec else key
+
+
+def to_verify(key: str) -> bool:
+    spec = SETTINGS.get(key)
+    return bool(spec and spec.to_verify)
 
 
 def _fail(key: str, value: Any, rule: str) -> InvalidInput:

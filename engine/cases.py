@@ -135,7 +135,7 @@ class CaseService:
         trigger: str,
         payload: dict[str, Any],
         occurred_at: datetime | None,
-        expected_version: int | None,
+        expected_version: int | None = None,
     ) -> tuple[Snapshot, CaseModel]:
         """One action inside the caller's transaction (``fire``, or ``open_case`` with ``then``).
 
@@ -396,7 +396,21 @@ class CaseService:
         self, session: Session, actor: Actor, row: CaseLike, model: CaseModel, moment: datetime
     ) -> None:
         assert row.id is not None
+        data_changed = False
         for link in model.links:
+            if "open_listed" in link:  # the bureau's own item of that flow, else a record on this case
+                spec = link["open_listed"]
+                listed = [i for i in self.library.catalogue(actor.bureau).items if i.flow == spec["flow"]]
+                if not listed:
+                    model.data.setdefault(spec["otherwise"], []).append(
+                        {**spec.get("data", {}), "at": moment.isoformat()}
+                    )
+                    data_changed = True
+                    continue
+                link = {"open": {"item": listed[0].code, "flow": spec["flow"], "data": spec.get("data") or {}}}
+            if "fire_linked" in link:  # recorded on the linked cases, in their own chains
+                self._fire_linked(session, actor, row, moment, link["fire_linked"])
+                continue
             if "open" in link:
                 spec = link["open"]
                 wanted = self.library.item(actor.bureau, spec["item"]).flow
@@ -439,6 +453,29 @@ class CaseService:
                     )
                 )
         model.links.clear()
+        if data_changed:
+            session.execute(update(Case).where(col(Case.id) == row.id).values(data=_deep_copy(model.data)))
+
+    def _fire_linked(
+        self, session: Session, actor: Actor, row: CaseLike, moment: datetime, spec: dict[str, Any]
+    ) -> None:
+        """Fire ``spec['trigger']`` on every running case of ``spec['flow']`` linked to this one whose
+        state allows it (e.g. a terminated penalty case ends the sealings that serve it); a refusal
+        there refuses the whole action."""
+        assert row.id is not None
+        flow_key, trigger = spec["flow"], spec["trigger"]
+        links = session.exec(
+            select(CaseLink).where((CaseLink.from_case_id == row.id) | (CaseLink.to_case_id == row.id))
+        ).all()
+        other_ids = sorted({lk.to_case_id if lk.from_case_id == row.id else lk.from_case_id for lk in links})
+        for other in session.exec(select(Case).where(col(Case.id).in_(other_ids)).order_by(col(Case.id))).all():
+            if other.flow_key != flow_key or other.final or other.bureau_code != row.bureau_code:
+                continue
+            flow = self.library.flow(other.flow_key, other.flow_version)
+            if not any(other.state in t.source for t in flow.transitions_for(trigger)):
+                continue
+            assert other.id is not None
+            self._fire(session, actor, other.id, trigger, dict(spec.get("data") or {}), moment)
 
     def _next_case_number(self, session: Session, bureau: str, year: int) -> str:
         from engine.numbering import next_number

@@ -21,10 +21,13 @@ from engine.timeutil import parse_moment
 
 def _source_value(source_ref: str, settings: dict[str, Any], payload: dict[str, Any],
                   data: dict[str, Any] | None = None) -> tuple[str, Any]:
-    """The value named by "setting:<name>" or "data:<name>" (payload first, then the case data)."""
+    """The value named by "setting:<name>", "data:<name>" (payload first, then the case data) or
+    "case:<name>" (the case data only: a value an action computed, which the payload may not override)."""
     source, _, name = source_ref.partition(":")
     if source == "setting":
         return name, settings.get(name)
+    if source == "case":
+        return name, (data or {}).get(name)
     value = payload.get(name)
     if value in (None, "") and data is not None:
         value = data.get(name)
@@ -115,6 +118,8 @@ def apply_clock_triggers(
                 clock.spans.append(Span(occurred_at, None))
             elif trigger in spec.resume and clock.suspended:
                 clock.spans[-1] = Span(clock.spans[-1].start, occurred_at)
+        if spec.when is not None and not case.data.get(spec.when):
+            continue
         if trigger in spec.start and clock_applies(spec, settings, payload, case.data):
             amount = clock_amount(spec, settings, payload, case.data)
             start = clock_start(spec, occurred_at, payload, case.data)

@@ -168,14 +168,15 @@ class ClockSpec(Strict):
     # Where the amount comes from when not fixed: "setting:<name>" (bureau or item setting)
     # or "data:<name>" (a value the user gives when starting it, e.g. a correction period).
     amount_from: str | None = None
-    # "data:<field>" to count from a date in the payload instead of occurred_at.
+    # "data:<field>" to count from a date in the payload instead of occurred_at; "case:<field>" from
+    # one an action put into the case data (never the user's payload, e.g. when service takes effect).
     start_from: str | None = None
     # "setting:<name>" whose value is a unit or a dict with ``unit`` (and ``law``), e.g. an item's
     # result_clock {amount: 20, unit: working_days, law: ...}: the item fixes the unit and the source.
     unit_from: str | None = None
     optional: bool = False  # the clock does not start when its amount's source gives no value
     # Starts only when this flag is set in the case's data after the action, e.g. the hearing-request
-    # period only where the proposed penalty gives hearing rights (as a document's ``when``).
+    # period only where the proposed penalty gives hearing rights, or a decision to be disclosed.
     when: str | None = None
     start: list[str]
     satisfy: list[str] = Field(default_factory=list)
@@ -276,6 +277,12 @@ class BureauSpec(Strict):
     region: str | None = None
     source: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class InternalProcedures(Strict):
+    """Procedures every bureau runs that are not powers of its published list (委托执法, 协查)."""
+
+    items: list[CatalogueItem]
 
 
 class Catalogue(Strict):

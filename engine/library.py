@@ -13,6 +13,8 @@ class Library:
     flows: dict[tuple[str, int], FlowSpec] = field(default_factory=dict)
     catalogues: dict[str, Catalogue] = field(default_factory=dict)
     read_scopes: dict[Role, ReadScope] = field(default_factory=dict)  # a role not declared reads nothing
+    # Internal procedures every bureau runs outside its published list (委托执法, 协查).
+    internal: list[CatalogueItem] = field(default_factory=list)
 
     def add_flow(self, flow: FlowSpec) -> None:
         self.flows[(flow.key, flow.version)] = flow
@@ -54,7 +56,11 @@ class Library:
             ) from None
 
     def item(self, bureau: str, code: str) -> CatalogueItem:
+        """An item of the bureau's list, or else one of the internal procedures every bureau has."""
         try:
             return self.catalogue(bureau).item(code)
         except KeyError:
+            for item in self.internal:
+                if item.code == code:
+                    return item
             raise NotFound("ITEM_NOT_FOUND", f"本局权责清单中没有编号为“{code}”的事项", item=code) from None

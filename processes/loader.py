@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from engine.checks import check_flow, check_item
-from engine.definitions import Catalogue, FlowSpec, RoleScopes
+from engine.definitions import Catalogue, FlowSpec, InternalProcedures, RoleScopes
 from engine.dossier import DossierRules
 from engine.errors import DefinitionError
 from engine.library import Library
@@ -24,6 +24,7 @@ FLOWS = HERE / "flows"
 CATALOGUES = HERE / "catalogues"
 ROLES = HERE / "roles.yaml"
 DOSSIER = HERE / "dossier.yaml"
+INTERNAL = HERE / "internal.yaml"
 BUREAUS = ("gaoyi", "xiangdu", "xinji", "zhaoxian", "shandan")
 
 
@@ -68,8 +69,19 @@ def load_roles(path: Path) -> RoleScopes:
         raise _explain(path, error) from None
 
 
-def load_library(flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES, roles: Path = ROLES) -> Library:
+def load_internal(path: Path) -> InternalProcedures:
+    try:
+        return InternalProcedures.model_validate(_read(path))
+    except ValidationError as error:
+        raise _explain(path, error) from None
+
+
+def load_library(
+    flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES, roles: Path = ROLES, internal: Path = INTERNAL
+) -> Library:
     library = Library(read_scopes=dict(load_roles(roles).read_scope))
+    if internal.exists():
+        library.internal = list(load_internal(internal).items)
     for path in sorted(flows_dir.glob("*.yaml")):
         flow = load_flow(path)
         if (flow.key, flow.version) in library.flows:
@@ -80,6 +92,9 @@ def load_library(flows_dir: Path = FLOWS, catalogues_dir: Path = CATALOGUES, rol
         for item in catalogue.items:
             if any(key == item.flow for key, _ in library.flows):
                 check_item(item, library.flow(item.flow), path.name)
+        clash = {i.code for i in catalogue.items} & {i.code for i in library.internal}
+        if clash:
+            raise DefinitionError(f"{path.name}: items: codes {sorted(clash)} are those of internal procedures")
         library.catalogues[catalogue.bureau.code] = catalogue
     return library
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.deps import State
+from api.deps import AppState, State
 from api.diagram import flow_svg
 from api.pages import fields as F
 from api.pages.casework import doc_label, flow_or_none
@@ -13,7 +15,7 @@ from api.pages.excel import xlsx_response
 from api.pages.web import PageActor, field_label, render, render_error
 from engine import bureau_settings
 from engine.bureau_settings import SETTINGS
-from engine.definitions import ROLE_LABELS, UNIT_LABELS, ClockSpec
+from engine.definitions import ROLE_LABELS, UNIT_LABELS, ClockSpec, FlowSpec
 from engine.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -81,10 +83,6 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
             return f"{flow.settings[name]}{UNIT_LABELS[clock.unit]}（本局设置：{label}）"
         return amount_from_text(source)
 
-    settings = [
-        (SETTINGS[name].label if name in SETTINGS else field_label(name), show_setting(value))
-        for name, value in flow.settings.items()
-    ]
     return render(
         request,
         state,
@@ -92,13 +90,13 @@ def flow_page(request: Request, state: State, actor: PageActor, key: str) -> Res
         actor,
         title=flow.label,
         flow=flow,
+        settings=flow_settings(state, flow, actor.bureau),
         svg=flow_svg(flow),
         labels=labels,
         role_labels=ROLE_LABELS,
         unit_labels=UNIT_LABELS,
         doc_label=doc_label,
         setting_amount=setting_amount,
-        settings=settings,
     )
 
 
@@ -114,13 +112,20 @@ def amount_from_text(source: str) -> str:
     return "按设置"
 
 
-def show_setting(value: object) -> str:
-    """A setting's default in Chinese: amounts by party type as 公民／法人或其他组织."""
-    if isinstance(value, dict):
-        parties = {"individual": "公民", "organisation": "法人或其他组织"}
-        return "；".join(f"{parties.get(str(k), str(k))}{v}" for k, v in value.items())
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return str(value)
+def flow_settings(state: AppState, flow: FlowSpec, bureau: str) -> list[dict[str, Any]]:
+    """The flow's settings as this bureau has them: label, value, and whether the rule awaits
+    verification (LEGAL.md) and so stays the bureau's to set."""
+    from api.bureaus import settings_of
+    from engine import bureau_settings
+
+    own = settings_of(state.engine, bureau)
+    return [
+        {
+            "label": bureau_settings.label(key),
+            "value": bureau_settings.show(key, own.get(key, default)),
+            "own": key in own,
+            "to_verify": bureau_settings.to_verify(key),
+        }
+        for key, default in flow.settings.items()
+    ]
+

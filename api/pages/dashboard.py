@@ -50,7 +50,7 @@ def group_rows(state: State, actor: PageActor, as_of: datetime, group: str, foun
     """Counts per group with the names the page shows (item and flow names, not codes)."""
     names: dict[str, str] = {}
     if group == "item":
-        names = {i.code: i.name for i in state.library.catalogue(actor.bureau).items}
+        names = {i.code: i.name for i in [*state.library.catalogue(actor.bureau).items, *state.library.internal]}
     elif group == "flow":
         names = {f.key: f.label for f in state.library.latest_flows()}
     empty = {"department": "（未列承办机构）", "officer": "（未指定）"}.get(group, "")

@@ -124,6 +124,25 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "objection": ("异议内容", "textarea", None),
     "account": ("收款账户", "text", None),
     "voucher": ("拨付凭证号", "text", None),
+    "filed_with": ("备案机关", "text", None),
+    "deferral_kind": ("申请类别", "select", {"deferral": "延期缴纳", "instalment": "分期缴纳"}),
+    "schedule": ("缴纳计划（每行一期：缴纳日期 金额）", "lines", None),
+    "public_ground": ("公告送达的事由", "select",
+                      {"": "（非公告送达）", "whereabouts_unknown": "受送达人下落不明",
+                       "other_methods_failed": "用其他方式无法送达"}),
+    "publication": ("公告载体（报刊、网站或公告栏）", "text", None),
+    "social_impact": ("具有一定社会影响（应当公开）", "select", {"": "按本局设置", "yes": "是", "no": "否"}),
+    "concluded_at": ("复议决定或裁判生效日期", "date", None),
+    "bank": ("代收银行", "text", None),
+    "matters": ("事项（每行一项）", "lines", None),
+    "valid_from": ("委托期限起始日", "date", None),
+    "valid_to": ("委托期限届满日", "date", None),
+    "qualifications": ("受委托组织符合法定条件的情况", "textarea", None),
+    "matter": ("实施的委托事项", "text", None),
+    "acted_on": ("实施日期", "date", None),
+    "assisted": ("予以协助", "bool", None),
+    "result": ("协查结果", "textarea", None),
+    "letter_no": ("来函文号", "text", None),
 }
 
 
@@ -149,6 +168,9 @@ PER_FLOW: dict[tuple[str, str], tuple[str, str, dict[str, str] | None]] = {
     ("application", "materials_received"): ("已收材料", "materials", None),
     ("application", "amount"): ("核定/拨付金额（元）", "money", None),
     ("price_setting", "items"): ("申请定调价的项目", "textarea", None),
+    ("penalty", "outcome"): ("复议或诉讼结果", "select",
+                             {"upheld": "维持", "changed": "变更", "revoked": "撤销", "withdrawn": "撤回申请或起诉"}),
+    ("penalty", "fine"): ("罚款金额（元）", "money", None),
 }
 MATERIAL_FIELDS = {"materials", "materials_received", "received", "provided", "submitted"}
 MISSING_FIELDS = {"missing", "missing_materials", "supplement", "to_supplement"}
@@ -183,6 +205,25 @@ DATA_LABELS = {
     "lead_source": "线索来源", "lead_summary": "线索内容", "violation_ended_on": "违法行为终了日期", "app": "应用程序",
     "surcharge_days": "加处罚款天数", "days_late": "逾期天数", "due_at": "到期时间", "kind": "类别", "name": "名称",
     "unit": "单位", "open": "进行中", "flow": "流程", "item": "事项", "number": "编号",
+    "summary_filing": "简易程序决定备案", "deferral_application": "延期（分期）缴纳申请",
+    "deferral": "批准的延期（分期）缴纳", "deferral_refusals": "不予批准的延期（分期）缴纳申请",
+    "schedule": "缴纳计划", "disclosure": "行政处罚决定公开", "disclosure_required": "应当公开",
+    "disclosure_withdrawal_due": "应当撤回公开", "credit_records": "信用记录", "seal_releases": "解除封存",
+    "released_sealing_cases": "一并解除的封存案件", "service_effective_at": "送达生效时间",
+    "decision_revoked": "决定已被撤销", "collection_handovers": "当场收缴罚款交至行政机关",
+    "collection_deposit": "当场收缴罚款缴付银行", "holds_released": "已解除封存和先行登记保存",
+    "release_reason": "解除理由", "released_items": "解除封存的物品", "preservation_disposals": "先行登记保存处理",
+    "reward_notice": "领奖通知", "reward_forfeited": "逾期未领取视为放弃", "entrustment": "委托书签发",
+    "entrustment_publication": "委托书公布", "entrusted_acts": "受委托组织实施的处罚", "supervisions": "监督检查",
+    "matters": "事项", "reply": "协查结果", "assisted": "予以协助",
+    "conduct": "失信行为", "penalty": "行政处罚", "party": "当事人",
+    "id_no": "身份证号码", "credit_code": "统一社会信用代码", "legal_rep": "法定代表人", "published_at": "公开时间",
+    "withdrawn_at": "撤回时间", "withdrawal_reasons": "撤回理由", "deemed_served_at": "视为送达时间",
+    "social_impact": "具有一定社会影响", "approved_by": "批准人", "approved_at": "批准时间", "refused_by": "不予批准人",
+    "fiscal_receipt": "财政票据号码", "on_spot": "当场收缴", "outcome_label": "复议或诉讼结果",
+    "original_fine": "原罚款金额", "revoked_at": "撤销日期", "case_id": "案件", "trigger": "操作",
+    "entrustment_days": "委托期限（日）", "valid_from": "委托期限起始日", "valid_to": "委托期限届满日",
+    "letter_no": "来函文号", "signed_by": "签发人",
 }
 
 
@@ -199,6 +240,9 @@ def value_labels() -> dict[str, str]:
         network="网络检查", upheld="维持", changed="变更", revoked="撤销",
     )
     labels.update(FLOW_VALUE_LABELS)
+    labels.update(withdrawn="撤回申请或起诉", deferral="延期缴纳",
+                  instalment="分期缴纳", whereabouts_unknown="受送达人下落不明", other_methods_failed="用其他方式无法送达",
+                  summary="简易程序", terminate_execution="终结执行（解除封存）")
     return labels
 
 

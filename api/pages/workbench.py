@@ -103,7 +103,7 @@ def all_cases(request: Request, state: State, actor: PageActor, closed: str = ""
 def _openable(state: State, actor: PageActor) -> list[dict[str, Any]]:
     catalogue = state.library.catalogue(actor.bureau)
     result = []
-    for item in catalogue.items:
+    for item in [*catalogue.items, *state.library.internal]:  # the list, then the internal procedures
         flow = flow_or_none(state, item.flow)
         result.append(
             {

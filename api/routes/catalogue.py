@@ -13,13 +13,15 @@ router = APIRouter(prefix="/api", tags=["catalogue"])
 
 @router.get("/catalogue")
 def catalogue(
-    state: State, actor: CurrentActor, bureau: str | None = None, type: str | None = None
+    state: State, actor: CurrentActor, bureau: str | None = None, type: str | None = None, internal: bool = False
 ) -> dict[str, Any]:
-    """The 权责清单 of the user's bureau (another bureau's list is public and may be read too)."""
+    """The 权责清单 of the user's bureau (another bureau's list is public and may be read too);
+    with ``internal=true`` the internal procedures every bureau runs outside its list (委托执法, 协查)."""
     code = bureau or actor.bureau
     cat = state.library.catalogue(code)
-    items = [i.model_dump() for i in cat.items if type in (None, i.type, i.power_type)]
-    return {"bureau": cat.bureau.model_dump(), "count": len(items), "items": items}
+    source = state.library.internal if internal else cat.items
+    items = [i.model_dump() for i in source if type in (None, i.type, i.power_type)]
+    return {"bureau": cat.bureau.model_dump(), "internal": internal, "count": len(items), "items": items}
 
 
 @router.get("/flows")

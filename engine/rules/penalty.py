@@ -714,10 +714,11 @@ def surcharge_due(ctx: Context) -> Decimal:
     """处罚法第七十二条: 3% of the fine a day after the payment period, at most the fine, not while
     a review or lawsuit is pending (第七十三条)."""
     from engine.clocks import surcharge
-    payment = ctx.case.last_clock("payment")
-    if payment is None or fine_due(ctx) == 0:
+    from engine.rules.execution import payment_due_day
+
+    due_day = payment_due_day(ctx)  # the first unpaid instalment's day where one was approved (第六十六条)
+    if due_day is None or fine_due(ctx) == 0:
         return Decimal(0)
-    due_day = local(ctx.due_at(payment)).date()
     today = local(ctx.occurred_at).date()
     paused = 0
     for appeal in ctx.case.data.get("appeals", []):
@@ -799,6 +800,7 @@ def may_close(ctx: Context) -> None:
         data.get("outcome") in ("no_penalty", "referred")
         or data.get("fully_executed")
         or data.get("court_accepted")
+        or data.get("decision_revoked")  # revoked on review or by a court (处罚法第七十三条)
     ):
         return
     if fine_due(ctx) == 0 and return_due(ctx) == 0:

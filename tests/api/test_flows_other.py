@@ -40,6 +40,7 @@ def test_whistleblower_reward_accept_verify_notice_decide_pay(api: Api) -> None:
     refused(api.fire(u["head"], cid, "grant", {"amount": 1000}, at("2026-03-23 10:00")), 409, "PUBLIC_NOTICE_RUNNING")
     case = walk(api, cid, [
         (u["head"], "grant", {"amount": 1000}, "2026-03-30 10:00"),
+        (u["clerk"], "notify_whistleblower", {"method": "phone"}, "2026-03-30 11:00"),
         (u["clerk"], "pay", {"amount": 1000, "account": "6222"}, "2026-03-31 10:00"),
         (u["clerk"], "archive", {}, "2026-04-01 10:00"),
     ])

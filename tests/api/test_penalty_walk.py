@@ -302,6 +302,7 @@ def test_summary_procedure_limits_and_on_spot_collection(api: Api) -> None:
         "ON_SPOT_COLLECTION_LIMIT",
     )
     ok(api.fire("zhang", cid, "record_payment", {"amount": 150}, at("2026-03-05 10:00")))
+    ok(api.fire("zhang", cid, "file_summary_decision", {"filed_with": "辛集市医疗保障局"}, at("2026-03-05 11:00")))
     case = ok(api.fire("head", cid, "close", {}, at("2026-03-06 10:00")))
     assert case["state"] == "closed"
 
