@@ -164,7 +164,7 @@ FILED_B = [(1, "chenjing", "propose_filing", {"opinion": "建议立案"}),
 
 def _investigated(officer: str, day: int) -> list[tuple[float, str, str, dict[str, Any]]]:
     return [
-        (day, officer, "record_evidence", {"kind": "询问笔录", "summary": "询问负责人，调取处方和结算记录"}),
+        (day, officer, "record_evidence", {"kind": "party_statement", "record": "inquiry", "summary": "询问负责人，调取处方和结算记录"}),
         (day + 3, officer, "finish_investigation", {"report": "违法事实清楚，证据确实充分"}),
     ]
 
@@ -181,8 +181,10 @@ def _decided(officer: str, day: int, fine: int, base: int, article: str) -> list
     return [
         (day, officer, "notify", {}),
         (day + 1, officer, "waive_statement", {"signed_by": "当事人负责人"}),
-        (day + 2, "zhaomin", "decide_penalty", {"kinds": ["fine"], "fine": fine, "article": article,
-                                               "base_amount": base}),
+        (day + 2, "zhaomin", "decide_penalty", {
+            "kinds": ["fine"], "fine": fine, "basis_article": article, "base_amount": base,
+            "discretion_reasons": "当事人初次违法，主动退回违法所得，依本局裁量基准从轻处罚",
+        }),
         (day + 2.1, officer, "serve", {"method": "direct", "recipient": "当事人负责人"}),
     ]
 

@@ -108,5 +108,7 @@ def choice(ctx: Context, field: str, options: dict[str, str], label: str) -> Non
     """A payload field must be one of the listed options (key → Chinese label)."""
     value = ctx.payload.get(field)
     if value not in options:
-        allowed = "、".join(f"{k}（{v}）" for k, v in options.items())
-        raise InvalidInput("INVALID_CHOICE", f"“{label}”须为以下之一：{allowed}", field=field, value=value)
+        allowed = "、".join(options.values())  # the words users read; the keys go in the detail
+        raise InvalidInput(
+            "INVALID_CHOICE", f"“{label}”须为以下之一：{allowed}", field=field, value=value, options=list(options)
+        )

@@ -16,10 +16,11 @@ from weasyprint import HTML
 
 from engine.audit import verify_database
 from engine.evidence_store import DirectoryStore
-from tests.api.test_penalty_walk import ok, open_case, refused
+from tests.api.test_penalty_walk import HEARING_RECORD, ok, open_case, refused, review_after_hearing
 from tests.conftest import Api, at
 
-DECISION = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000}
+DECISION = {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条", "base_amount": 20000,
+            "discretion_reasons": "依本局行政处罚裁量基准，按违法情节从轻"}
 
 
 def scan(marker: str, pages: int = 1) -> bytes:
@@ -53,7 +54,7 @@ def walk_to_closed(api: Api) -> int:
     cid = open_case(api)["id"]
     ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
     ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
-    ok(api.fire("zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "询问负责人"}, at("2026-03-05 10:00")))
+    ok(api.fire("zhang", cid, "record_evidence", {"kind": "party_statement", "record": "inquiry", "summary": "询问负责人"}, at("2026-03-05 10:00")))
     assert attach(api, "zhang", cid, scan("询问笔录签字件"), "询问笔录（签字）", "signed_record",
                   "2026-03-05 11:00").status_code == 201
     assert attach(api, "li", cid, photo(), "药房货架照片", "photo", "2026-03-05 11:30", "shelf.png").status_code == 201
@@ -69,8 +70,10 @@ def walk_to_closed(api: Api) -> int:
                 at("2026-03-17 10:00")))
     ok(api.fire("zhang", cid, "notify", {}, at("2026-03-18 10:00")))
     ok(api.fire("zhang", cid, "request_hearing", {}, at("2026-03-20 10:00")))
-    ok(api.fire("zhang", cid, "schedule_hearing", {"hearing_at": "2026-04-01", "place": "三楼"}, at("2026-03-20 11:00")))
-    ok(api.fire("zhang", cid, "hold_hearing", {"record": "听证笔录"}, at("2026-04-01 15:00")))
+    ok(api.fire("zhang", cid, "schedule_hearing", {"hearing_at": "2026-04-01", "place": "三楼", "host": "赵听证"},
+                at("2026-03-20 11:00")))
+    ok(api.fire("zhang", cid, "hold_hearing", HEARING_RECORD, at("2026-04-01 15:00")))
+    review_after_hearing(api, cid)
     ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-04-02 10:00")))
     ok(api.fire("zhang", cid, "serve", {"method": "left", "recipient": "药房负责人", "witness": "社区主任"},
                 at("2026-04-03 10:00")))
@@ -145,15 +148,15 @@ def test_the_dossier_of_a_full_penalty_walk(api: Api, tmp_path: Path) -> None:
     ends: dict[str, int] = {}
     for d in documents:  # a document's row names its 文号; its start page shows its title and 文号
         row = next(r for r in rows if r[2] == d["number"])
-        starts[d["title"]], ends[d["title"]] = int(row[4]), int(row[5] or row[4])
-        page = pages[starts[d["title"]] - 1]
+        starts[d["number"]], ends[d["number"]] = int(row[4]), int(row[5] or row[4])  # a title may recur
+        page = pages[starts[d["number"]] - 1]
         assert squeezed(d["title"]) in page and d["number"] in page, (d["title"], row)
     for f in bound:
         row = next(r for r in rows if r[2] == f["kind_label"] and f["title"].startswith(r[1]))
         starts[f["title"]], ends[f["title"]] = int(row[4]), int(row[5] or row[4])
     spans = sorted((starts[t], ends[t]) for t in starts)  # the items tile the pages after the 目录, in order
     assert spans[0][0] == first_doc + 1 and spans[-1][1] == len(pages)
-    assert all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:], strict=False))
+    assert all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:], strict=False)), spans
     index_text = squeezed(layout)
     markers = {"询问笔录（签字）": "询问笔录签字件第1页", "听证笔录（当事人签字）": "听证笔录签字件第1页",
                "送达回证（药房负责人签收）": "送达回证签收件第1页", "药房货架照片": "证据材料：药房货架照片"}
@@ -164,9 +167,11 @@ def test_the_dossier_of_a_full_penalty_walk(api: Api, tmp_path: Path) -> None:
     assert "询问录音" in index_text and "音视频资料" in index_text  # listed, not bound
 
     # 决定书 first, then the procedure in time order
-    order = [starts[t] for t in ["行政处罚决定书", "立案审批表", "询问（现场）笔录", "询问笔录（签字）", "药房货架照片"]]
+    number_of = {d["title"]: d["number"] for d in reversed(documents)}  # a recurring title: its first document
+    order = [starts[number_of.get(t, t)] for t in ["行政处罚决定书", "立案审批表", "询问（现场）笔录", "询问笔录（签字）",
+                                                    "药房货架照片"]]
     assert order == sorted(order)
-    assert starts["行政处罚决定书"] == first_doc + 1
+    assert starts[number_of["行政处罚决定书"]] == first_doc + 1
 
     # the evidence events keep the chain whole, every file hashes to its event's sha256, and the replay agrees
     report = verify_database(api.app.state.caseflow.engine, api.app.state.caseflow.library)
@@ -261,7 +266,7 @@ def test_the_case_page_attaches_lists_and_withdraws_files(api: Api) -> None:
     cid = open_case(api)["id"]
     ok(api.fire("zhang", cid, "propose_filing", {"opinion": "建议立案"}, at("2026-03-03 10:00")))
     ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-04 09:00")))
-    ok(api.fire("zhang", cid, "record_evidence", {"kind": "询问笔录", "summary": "询问负责人"}, at("2026-03-05 10:00")))
+    ok(api.fire("zhang", cid, "record_evidence", {"kind": "party_statement", "record": "inquiry", "summary": "询问负责人"}, at("2026-03-05 10:00")))
     csrf = login(api, "zhang")
     page = api.client.get(f"/cases/{cid}")
     assert page.status_code == 200
@@ -281,7 +286,7 @@ def test_the_case_page_attaches_lists_and_withdraws_files(api: Api) -> None:
     page = api.client.get(f"/cases/{cid}")
     assert "询问笔录签字件" in page.text and "询问（现场）笔录没有附签字的笔录扫描件" not in page.text
     assert "经核对，卷内材料齐全" in page.text
-    timeline = page.text[page.text.index('id="timeline"'):page.text.index('id="clocks"')]
+    timeline = page.text[page.text.index('id="timeline"'):page.text.index('id="documents"')]
     assert "SHA-256校验值" in timeline and "询问或现场笔录（签字件）" in timeline
     for key in ("evidence_title", "evidence_kind", "signed_record", "application/pdf", "content_type"):
         assert key not in timeline, key

@@ -57,7 +57,8 @@ def decided(api: Api, fine: int = 3000, month: str = "2026-03", **decision: Any)
     ok(api.fire("zhang", cid, "propose_penalty", proposal, at(f"{month}-02 11:00")))
     ok(api.fire("zhang", cid, "notify", {}, at(f"{month}-04 10:00")))
     ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "王小明"}, at(f"{month}-04 11:00")))
-    body = {"kinds": ["fine"], "fine": fine, "article": ARTICLE, "facts": "出借医保凭证", **decision}
+    body = {"kinds": ["fine"], "fine": fine, "basis_article": ARTICLE, "facts": "出借医保凭证",
+            "discretion_reasons": "依本局行政处罚裁量基准，初次违法，按低档处罚", **decision}
     ok(api.fire("head", cid, "decide_penalty", body, at(f"{month}-05 10:00")))
     return cid
 
@@ -124,7 +125,10 @@ def test_termination_and_referral_release_every_seal_and_the_linked_sealing_case
     cid = filed(api)
     refused_here(api, cid, lambda: api.fire("zhang", cid, "release_evidence_seal", {"reason": "查清"},
                                             at("2026-03-03 10:00")), "NO_SEAL_OPEN", "第二十八条")
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "seal", "opinion": "同意"}, at("2026-03-03 09:30")))
     ok(api.fire("zhang", cid, "seal_evidence", {"items": ["处方"], "reasons": "防止灭失"}, at("2026-03-03 10:00")))
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "preservation", "opinion": "同意"},
+                at("2026-03-03 10:30")))
     ok(api.fire("zhang", cid, "register_preservation", {"items": ["账册"]}, at("2026-03-03 11:00")))
     sealing = open_sealing(api, "2026-03-03 12:00", links=[{"case_id": cid, "kind": "serves"}])["id"]
     ok(api.fire("head", sealing, "approve", {"opinion": "同意"}, at("2026-03-03 13:00")))
@@ -143,6 +147,7 @@ def test_termination_and_referral_release_every_seal_and_the_linked_sealing_case
     assert other["events"][-1]["actor"] == "head" and "案件移送" in other["data"]["release"]["reason"]
 
     terminated = filed(api)
+    ok(api.fire("head", terminated, "approve_evidence_measure", {"measure": "seal"}, at("2026-03-03 09:30")))
     ok(api.fire("zhang", terminated, "seal_evidence", {"items": ["病历"], "reasons": "防止篡改"},
                 at("2026-03-03 10:00")))
     case = ok(api.fire("head", terminated, "terminate", {"reason": "违法事实不成立"}, at("2026-03-05 10:00")))
@@ -299,7 +304,7 @@ def test_a_penalty_decision_writes_the_credit_record(api: Api) -> None:
                        at("2026-03-03 10:00")))
     assert "credit_records" not in case["data"] and case["links"] == []
 
-    u = staff(api, "xiangdu", "officer", "head")
+    u = staff(api, "xiangdu", "officer", "officer2", "head")  # both officers named hold registered 执法证
     body = {"item": "2", "party": PERSON, "officers": officers("xiangdu"), "occurred_at": at("2026-03-02 09:00").isoformat(),
             "data": {"lead_summary": "冒名就医", "violation_ended_on": "2026-02-01"}}
     r = api.post(u["officer"], "/api/cases", json=body)

@@ -47,7 +47,7 @@ def _walk(state: Any, name: str, steps: int, start: datetime) -> int:
     path: list[tuple[Any, str, dict[str, Any], timedelta]] = [
         (officer, "propose_filing", {"opinion": "建议立案"}, day),
         (head, "approve_filing", {"jurisdiction": "violation_place"}, 2 * day),
-        (officer, "record_evidence", {"kind": "询问笔录", "summary": "询问药房负责人"}, 3 * day),
+        (officer, "record_evidence", {"kind": "party_statement", "record": "inquiry", "summary": "询问药房负责人"}, 3 * day),
         (officer, "finish_investigation", {"report": "事实清楚，证据确凿"}, 4 * day),
         (officer, "propose_penalty", {"facts": "串换药品骗取医保基金2000元", "grounds": "社会保险法第八十七条",
                                       "kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条"}, 5 * day),

@@ -52,6 +52,7 @@ def test_approved_instalments_are_told_in_a_decision(api: Api, tmp_path: Path) -
 
 def test_referral_issues_the_release_decision(api: Api, tmp_path: Path) -> None:
     cid = filed(api)
+    ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "seal"}, at("2026-03-03 09:30")))
     ok(api.fire("zhang", cid, "seal_evidence", {"items": ["门诊处方"], "reasons": "防止灭失"}, at("2026-03-03 10:00")))
     ok(api.fire("head", cid, "refer", {"receiver": "辛集市公安局", "reasons": "涉嫌诈骗罪"}, at("2026-03-04 10:00")))
     text = text_of(api, cid, "release_decision", tmp_path)
