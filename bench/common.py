@@ -47,6 +47,7 @@ PASSWORD = "password-123"
 # (the case's two officers are names and certificate numbers, not users)
 STAFF = [
     ("zhang", ["officer"], "JZ-001", "张三"),
+    ("li", ["officer"], "JZ-002", "李四"),
     ("head", ["head"], None, "局长"),
 ]
 BUREAU = "xinji"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from documents.source import CaseFacts
 from documents.values import (
     SEALING_BASIS,
@@ -34,6 +36,13 @@ def _proposal(facts: CaseFacts) -> Fields:
     }
 
 
+def _evidence_name(entry: dict[str, Any]) -> str:
+    """A recorded piece of evidence named by its kind (处罚法第四十六条) and the record it was taken in."""
+    kind = EVIDENCE_KINDS.get(str(entry.get("kind")), "证据")
+    record = RECORD_KINDS.get(str(entry.get("record")))
+    return f"{kind}（{record}）" if record else kind
+
+
 def evidence_text_of(facts: CaseFacts) -> str | None:
     """The evidence given with the decision, else the recorded 笔录, else the investigation report."""
     given = text_of(facts.payload.get("evidence"))
@@ -41,7 +50,7 @@ def evidence_text_of(facts: CaseFacts) -> str | None:
         return given
     entries = facts.data.get("evidence") or []
     lines = [
-        f"{EVIDENCE_KINDS.get(str(e.get('kind')), '证据')}：{e.get('summary')}"
+        f"{_evidence_name(e)}：{e.get('summary')}"
         for e in entries
         if isinstance(e, dict) and e.get("summary")
     ]

@@ -93,12 +93,13 @@ def servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server,
     """Two servers on one fresh database (the first with two processes), and an engine to look into it."""
     engine = make_engine(database_url)
     prepare_database(engine, default_library())
-    for username, roles, cert in [
-        ("zhang", ["officer"], "JZ-001"),
-        ("head", ["head"], None),
-        ("admin", ["admin"], None),
+    for username, roles, cert, name in [
+        ("zhang", ["officer"], "JZ-001", "张三"),  # the holders of the case's two certificates (OFFICERS)
+        ("li", ["officer"], "JZ-002", "李四"),
+        ("head", ["head"], None, "head"),
+        ("admin", ["admin"], None, "admin"),
     ]:
-        create_user(engine, username, bureau="xinji", roles=roles, password=PASSWORD, cert_no=cert, name=username)
+        create_user(engine, username, bureau="xinji", roles=roles, password=PASSWORD, cert_no=cert, name=name)
     first = Server(database_url, tmp_path / "a", "--workers", "2")
     second = Server(database_url, tmp_path / "b")
     try:
