@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from engine.errors import InvalidInput, NotFound, RuleViolation
@@ -35,17 +37,21 @@ def registered(session: Session, numbers: Iterable[str]) -> dict[str, Registered
     wanted = sorted({n.strip() for n in numbers if n and n.strip()})
     if not wanted:
         return {}
-    rows = session.exec(
-        select(Certificate, User)
-        .join(User, col(User.id) == col(Certificate.user_id))
-        .where(col(Certificate.kind) == ENFORCEMENT, col(Certificate.number).in_(wanted))
-    ).all()
+    rows = session.connection().execute(_REGISTERED, {"numbers": wanted}).all()
     return {
-        cert.number: RegisteredCertificate(
-            cert.number, holder.name, cert.valid_from, cert.valid_to, cert.status == "revoked"
-        )
-        for cert, holder in rows
+        row.number: RegisteredCertificate(row.number, row.name, row.valid_from, row.valid_to, row.status == "revoked")
+        for row in rows
     }
+
+
+_CERT = Certificate.__table__  # type: ignore[attr-defined]
+_USER = User.__table__  # type: ignore[attr-defined]
+# Plain rows, built once: the certificate guards of an action or a case view ask this.
+_REGISTERED = (
+    sa_select(_CERT.c.number, _USER.c.name, _CERT.c.valid_from, _CERT.c.valid_to, _CERT.c.status)
+    .join(_USER, _USER.c.id == _CERT.c.user_id)
+    .where(_CERT.c.kind == ENFORCEMENT, _CERT.c.number.in_(bindparam("numbers", expanding=True)))
+)
 
 
 def register(
