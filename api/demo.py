@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from api.deps import AppState
 from api.registers import add_department
-from api.users import actor_of, create_user
+from api.users import SYSTEM, actor_of, create_user
 from engine.errors import DomainError
 from engine.materials import checklist
 from engine.model import Actor
@@ -106,7 +106,7 @@ def _departments(state: AppState) -> None:
         have = {d.name for d in session.exec(select(Department).where(Department.bureau_code == BUREAU))}
     for name in DEPARTMENTS:
         if name not in have:
-            add_department(state.engine, BUREAU, name, by="demo")
+            add_department(state.engine, BUREAU, name, by=SYSTEM)
 
 
 def _actors(state: AppState) -> dict[str, Actor]:

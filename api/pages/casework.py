@@ -66,7 +66,13 @@ DOC_LABELS = {
 
 
 def doc_label(kind: str) -> str:
-    return DOC_LABELS.get(kind, kind)
+    """The document's name: ours, else the title the documents' registry gives it (documents.kinds)."""
+    if kind in DOC_LABELS:
+        return DOC_LABELS[kind]
+    from documents.kinds import KINDS
+
+    known = KINDS.get(kind)
+    return str(known.title) if known is not None else kind
 
 
 def flow_or_none(state: AppState, key: str, version: int | None = None) -> FlowSpec | None:

@@ -122,7 +122,7 @@ def flow_settings(state: AppState, flow: FlowSpec, bureau: str) -> list[dict[str
     return [
         {
             "label": bureau_settings.label(key),
-            "value": bureau_settings.show(key, own.get(key, default)),
+            "value": F.value_labels().get(shown := bureau_settings.show(key, own.get(key, default)), shown),
             "own": key in own,
             "to_verify": bureau_settings.to_verify(key),
         }

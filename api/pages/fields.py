@@ -38,6 +38,7 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "lead_source": ("线索来源", "text", None),
     "lead_summary": ("线索内容", "textarea", None),
     "violation_ended_on": ("违法行为终了日期", "date", None),
+    "discovered_on": ("发现违法行为日期", "date", None),
     "harms_life_health": ("涉及公民生命健康安全（处罚时效五年）", "bool", None),
     "opinion": ("意见", "textarea", None),
     "days": ("延长天数", "int", None),
@@ -45,7 +46,11 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "reasons": ("理由", "textarea", None),
     "kinds": ("处罚种类", "multi", None),
     "fine": ("罚款金额（元）", "money", None),
+    "return_amount": ("责令退回的金额（元）", "money", None),
+    "changes": ("事实、证据或依据的变化（重于上次告知时写明）", "textarea", None),
     "article": ("处罚依据条款", "article", None),
+    "basis_article": ("处罚依据条款", "article", None),
+    "discretion_reasons": ("裁量理由（依本局行政处罚裁量基准）", "textarea", None),
     "facts": ("违法事实", "textarea", None),
     "grounds": ("处罚理由及依据", "textarea", None),
     "kind": ("类别", "text", None),
@@ -64,6 +69,7 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "place": ("地点", "text", None),
     "host": ("主持人", "text", None),
     "record": ("笔录", "textarea", None),
+    "interviewee": ("被询问（检查）人", "text", None),
     "clerk": ("记录人", "text", None),
     "attendees": ("其他出席人员", "text", None),
     "base_amount": ("计罚基数（元）", "money", None),
@@ -73,6 +79,7 @@ KNOWN: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "witness": ("见证人", "text", None),
     "consent": ("受送达人已书面同意电子送达", "bool", None),
     "amount": ("金额（元）", "money", None),
+    "towards": ("缴款用途", "select", {"fine": "罚款（含加处罚款），缴入国库", "return": "退回医疗保障基金，缴入基金专户"}),
     "receipt": ("票据号", "text", None),
     "filed_at": ("提起日期", "date", None),
     "court": ("人民法院", "text", None),
@@ -224,6 +231,8 @@ DATA_LABELS = {
     "original_fine": "原罚款金额", "revoked_at": "撤销日期", "case_id": "案件", "trigger": "操作",
     "entrustment_days": "委托期限（日）", "valid_from": "委托期限起始日", "valid_to": "委托期限届满日",
     "letter_no": "来函文号", "signed_by": "签发人",
+    "basis_article": "处罚依据条款", "discretion_reasons": "裁量理由", "return_amount": "责令退回的金额（元）",
+    "towards": "缴款用途", "interviewee": "被询问（检查）人", "discovered_on": "发现违法行为日期",
 }
 
 
@@ -238,6 +247,7 @@ def value_labels() -> dict[str, str]:
         restrict_practice="限制从业", suspend_business="责令停产停业", revoke="吊销许可证件",
         confiscation_large="没收较大数额违法所得", warning="警告", general="一般检查", onsite="现场检查",
         network="网络检查", upheld="维持", changed="变更", revoked="撤销",
+        normal="一般程序", emergency="紧急情况下当场实施",
     )
     labels.update(FLOW_VALUE_LABELS)
     labels.update(withdrawn="撤回申请或起诉", deferral="延期缴纳",
@@ -431,7 +441,7 @@ def officers_from(form: Any, names_by_cert: dict[str, str] | None = None) -> lis
 # a new 告知 starts from the last one. (flow, trigger) → {field: dotted path in the case's data}.
 CARRIED: dict[tuple[str, str], dict[str, str]] = {
     ("penalty", "decide_penalty"): {
-        "kinds": "proposal.kinds", "fine": "proposal.fine", "article": "proposal.article",
+        "kinds": "proposal.kinds", "fine": "proposal.fine", "basis_article": "proposal.article",
         "facts": "proposal.facts", "reasons": "proposal.grounds",
     },
     ("penalty", "renotify"): {

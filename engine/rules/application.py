@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import bureau_settings
 from engine.errors import InvalidInput, RuleViolation
 from engine.materials import accepted_names, category_of, checklist, missing
 from engine.registry import Context, action, guard
@@ -211,7 +212,9 @@ def record_review(ctx: Context) -> None:
 @guard("setting_on")
 def setting_on(ctx: Context, name: str) -> None:
     if not ctx.settings.get(name):
-        raise RuleViolation("SETTING_OFF", f"本事项不适用此环节（{name}）", setting=name)
+        named = bureau_settings.label(name)  # the setting in words where it has them; the key stays in the detail
+        reason = f"本事项不适用此环节（{named}）" if named != name else "本事项不适用此环节"
+        raise RuleViolation("SETTING_OFF", reason, setting=name)
 
 
 @guard("setting_off")

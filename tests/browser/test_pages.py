@@ -179,10 +179,10 @@ def test_officer_walks_a_penalty_case_to_notification(new_page: Any) -> None:
     login(officer, "zhangwei")
     officer.goto("/cases/new")
     shot(officer, "pick-item")
-    officer.goto("/cases/new?item=3")
-    officer.fill("input[name='party.name']", "辛集市示例大药房")
+    officer.goto("/cases/new?item=2")  # 高邑 item 2: an institution's 骗取医保基金支出
+    officer.fill("input[name='party.name']", "高邑县示例大药房")
     officer.select_option("select[name='party.type']", "organisation")
-    officer.fill("input[name='party.address']", "辛集市建设路1号")
+    officer.fill("input[name='party.address']", "高邑县建设路1号")
     chosen = officer.locator("select[name='officer.cert_no']")
     assert chosen.nth(0).input_value() == "冀130133001"  # the logged-in officer is chosen
     chosen.nth(1).select_option("冀130133002")  # from the bureau's certified officers, not typed

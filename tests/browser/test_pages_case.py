@@ -19,7 +19,7 @@ from tests.browser.test_pages import ARTIFACTS, browser, login, new_page, server
 pytestmark = pytest.mark.browser
 
 OFFICERS = [{"name": "张伟", "cert_no": "冀130133001"}, {"name": "李强", "cert_no": "冀130133002"}]
-PARTY = {"name": "辛集市仁和堂大药房", "type": "organisation", "address": "辛集市市府路8号",
+PARTY = {"name": "高邑县仁和堂大药房", "type": "organisation", "address": "高邑县市府路8号",
          "credit_code": "91130181MA0CASE01Y"}
 
 
@@ -39,7 +39,7 @@ def _walk(state: Any, name: str, steps: int, start: datetime) -> int:
     party = {**PARTY, "name": name, "credit_code": ""}
     cases = state.cases
     case_id = int(cases.open_case(
-        officer, "3", party, OFFICERS,
+        officer, "2", party, OFFICERS,  # 高邑 item 2: an institution's 骗取医保基金支出 (社会保险法第八十七条)
         {"lead_source": "举报", "lead_summary": "串换药品", "violation_ended_on": (start - timedelta(days=30)).date().isoformat()},
         start,
     ))
@@ -57,8 +57,9 @@ def _walk(state: Any, name: str, steps: int, start: datetime) -> int:
         (head, "record_collective_discussion", {"participants": "局长、副局长", "conclusion": "同意拟处罚"}, 9 * day),
         (officer, "notify", {}, 10 * day),
         (officer, "waive_statement", {}, 11 * day),
-        (head, "decide_penalty", {"kinds": ["fine"], "fine": 60000, "article": "社会保险法第八十七条",
-                                  "base_amount": 20000, "facts": "串换药品", "reasons": "社会保险法第八十七条"}, 24 * day),
+        (head, "decide_penalty", {"kinds": ["fine"], "fine": 60000, "basis_article": "社会保险法第八十七条",
+                                  "base_amount": 20000, "facts": "串换药品", "reasons": "社会保险法第八十七条",
+                                  "discretion_reasons": "依本局裁量基准，违法金额较大，按中档处罚"}, 24 * day),
         (officer, "serve", {"method": "direct", "recipient": "药房负责人"}, 25 * day),
         (officer, "record_payment", {"amount": 60000}, 30 * day),
         (head, "close", {"summary": "执行完毕"}, 31 * day),
@@ -74,12 +75,12 @@ def cases(server: dict[str, Any]) -> dict[str, int]:  # noqa: F811 - the importe
     state = server["state"]
     now = datetime.now().astimezone().replace(microsecond=0)
     made = {
-        "lead": _walk(state, "辛集市仁和堂大药房", 0, now - timedelta(hours=3)),
-        "filing_review": _walk(state, "辛集市百草堂药店", 1, now - timedelta(days=3)),
-        "legal_review": _walk(state, "辛集市同济医院", 6, now - timedelta(days=9)),
-        "notified": _walk(state, "辛集市安康诊所", 10, now - timedelta(days=11)),
-        "executing": _walk(state, "辛集市济世堂药房", 13, now - timedelta(days=70)),
-        "archived": _walk(state, "辛集市福寿堂药店", 16, now - timedelta(days=80)),
+        "lead": _walk(state, "高邑县仁和堂大药房", 0, now - timedelta(hours=3)),
+        "filing_review": _walk(state, "高邑县百草堂药店", 1, now - timedelta(days=3)),
+        "legal_review": _walk(state, "高邑县同济医院", 6, now - timedelta(days=9)),
+        "notified": _walk(state, "高邑县安康诊所", 10, now - timedelta(days=11)),
+        "executing": _walk(state, "高邑县济世堂药房", 13, now - timedelta(days=70)),
+        "archived": _walk(state, "高邑县福寿堂药店", 16, now - timedelta(days=80)),
     }
     return made
 
@@ -100,11 +101,11 @@ def test_officer_finds_a_case_acts_from_the_top_and_the_head_approves(
     officer.click("#filters button[type=submit]")
     officer.wait_for_load_state()
     rows = officer.locator("#case-list tbody tr")
-    assert rows.count() == 1 and "辛集市仁和堂大药房" in rows.first.inner_text()
+    assert rows.count() == 1 and "高邑县仁和堂大药房" in rows.first.inner_text()
     shot(officer, "list-found-by-party")
     rows.first.locator("a").click()
     officer.wait_for_load_state()
-    assert "辛集市仁和堂大药房" in officer.locator("h1").inner_text()
+    assert "高邑县仁和堂大药房" in officer.locator("h1").inner_text()
     number = officer.locator("#case-number").inner_text()
     assert officer.evaluate("window.scrollY") == 0
     assert officer.locator(".stage-bar li.current").inner_text() == "立案"
@@ -171,14 +172,14 @@ def test_the_decision_form_carries_the_proposal_and_a_refusal_keeps_what_was_typ
 ) -> None:
     state = server["state"]
     now = datetime.now().astimezone().replace(microsecond=0)
-    case_id = _walk(state, "辛集市万和药房", 11, now - timedelta(days=20))  # statement waived: the head decides
+    case_id = _walk(state, "高邑县万和药房", 11, now - timedelta(days=20))  # statement waived: the head decides
     head = new_page(1366, 768)
     login(head, "zhaomin")
     head.goto(f"/cases/{case_id}")
     head.locator("details[data-trigger=decide_penalty] > summary").click()
     form = head.locator("details[data-trigger=decide_penalty] form")
     assert form.locator("input[name='f.fine']").input_value() in ("60000.00", "60000")
-    assert form.locator("input[name='f.article']").input_value() == "社会保险法第八十七条"
+    assert form.locator("input[name='f.basis_article']").input_value() == "社会保险法第八十七条"
     assert form.locator("textarea[name='f.facts']").input_value() == "串换药品骗取医保基金2000元"
     assert form.locator("input[name='f.kinds'][value=fine]").is_checked()
     for control in form.locator("input:not([type=hidden]), select, textarea").all():
@@ -186,6 +187,7 @@ def test_the_decision_form_carries_the_proposal_and_a_refusal_keeps_what_was_typ
         assert control_id and form.locator(f"label[for='{control_id}']").count() == 1, control_id
     form.locator("input[name='f.fine']").fill("70000")  # heavier than notified: refused
     form.locator("input[name='f.base_amount']").fill("20000")
+    form.locator("textarea[name='f.discretion_reasons']").fill("违法金额较大，按中档处罚")
     form.locator("input[name=occurred_at]").fill(f"{now:%Y-%m-%d %H:%M}")
     form.locator("button[name=do]").click()
     head.wait_for_load_state()
@@ -193,25 +195,28 @@ def test_the_decision_form_carries_the_proposal_and_a_refusal_keeps_what_was_typ
     assert form.is_visible()
     assert form.locator("input[name='f.fine']").input_value() == "70000"
     assert form.locator("input[name='f.base_amount']").input_value() == "20000"
+    assert form.locator("textarea[name='f.discretion_reasons']").input_value() == "违法金额较大，按中档处罚"
     assert "第四十五条" in form.locator(".field-error").first.inner_text()
     assert head.locator(".error").get_attribute("data-code") == "DECISION_HEAVIER_THAN_NOTIFIED"
     shot(head, "decision-refused")
 
 
 # Latin words a page may show: names of formats and of the system itself.
-# "APP" is the bureaus' own wording in their lists (短信/APP); JSON names the administrator's settings format.
-ALLOWED_LATIN = {"PDF", "Excel", "ID", "caseflow", "CSV", "Word", "SVG", "APP", "JSON"}
+# "APP"/"App" is the bureaus' own wording in their lists (短信/APP, 使用 App 或短信); JSON names the administrator's
+# settings format; JPEG, PNG, MP3, M4A, WAV, MP4 and MB name the evidence files one may upload and their size.
+ALLOWED_LATIN = {"PDF", "Excel", "ID", "caseflow", "CSV", "Word", "SVG", "APP", "App", "JSON", "JPEG", "PNG", "WAV", "MB"}
+FORMATS = re.compile(r"\b(?:MP3|MP4|M4A)\b", re.ASCII)
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b", re.ASCII)  # ASCII: a Chinese character is a boundary
 CODE = re.compile(r"\b[A-Z]{2,}(?:_[A-Z0-9]+)+\b", re.ASCII)
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
 
 
-# Identifiers that are what they are: case numbers (XINJI-2026-00004), 统一社会信用代码, certificate numbers.
+# Identifiers that are what they are: case numbers (GAOYI-2026-00004), 统一社会信用代码, certificate numbers.
 IDENTIFIERS = re.compile(r"\b[A-Z]+(?:-[A-Z]+)?-\d{4}-\d+\b|\b[0-9A-Z]{18}\b", re.ASCII)
 
 
 def offending_words(text: str, usernames: frozenset[str] = frozenset()) -> list[str]:
-    text = IDENTIFIERS.sub(" ", text)
+    text = FORMATS.sub(" ", IDENTIFIERS.sub(" ", text))
     if usernames:
         names = "|".join(re.escape(u) for u in sorted(usernames, key=len, reverse=True))
         text = re.sub(rf"(?<![A-Za-z0-9_])(?:{names})(?![A-Za-z0-9_])", " ", text)
@@ -284,9 +289,9 @@ def test_lists_show_a_party_period_run_out_with_what_it_calls_for(
     login(page, "zhaomin")
     page.goto("/cases?clock=party_elapsed")
     listing = page.locator("#case-list").inner_text()
-    assert "辛集市济世堂药房" in listing and "缴款期已届满 — 可催告" in listing
-    assert "辛集市福寿堂药店" not in listing  # paid and archived: nothing called for
-    row = page.locator("#case-list tbody tr", has_text="辛集市济世堂药房")
+    assert "高邑县济世堂药房" in listing and "缴款期已届满 — 可催告" in listing
+    assert "高邑县福寿堂药店" not in listing  # paid and archived: nothing called for
+    row = page.locator("#case-list tbody tr", has_text="高邑县济世堂药房")
     assert "无期限" not in row.inner_text()
     shot(page, "list-party-elapsed")
     # the officer's case page offers the 催告 at the top; his archived case stays in his 我参与的 list
@@ -298,5 +303,5 @@ def test_lists_show_a_party_period_run_out_with_what_it_calls_for(
     assert in_viewport(officer, officer.locator("details[data-trigger=issue_demand] > summary"))
     shot(officer, "case-executing-1366")
     officer.goto("/workbench?view=mine&q=福寿堂")
-    assert "辛集市福寿堂药店" in officer.locator("#case-list").inner_text()
+    assert "高邑县福寿堂药店" in officer.locator("#case-list").inner_text()
     assert "归档" in officer.locator("#case-list").inner_text()
