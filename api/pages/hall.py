@@ -82,16 +82,32 @@ def _hall_items(state: AppState, actor: Actor, q: str) -> list[dict[str, Any]]:
     return result
 
 
-def _queues(state: AppState, actor: Actor) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Today's intake and the applications waiting for a supplement: two queries over the read model."""
+def _queues(state: AppState, actor: Actor) -> dict[str, dict[str, Any]]:
+    """The hall's four lists, each a paged query over the read model: 今日收件, 待补正, 待决定, 已办结."""
     intake = tuple(sorted({f.key for f in state.library.flows.values() if intake_flow(f)}))
     today = local(datetime.now().astimezone()).date()
-    todays = CaseFilter(flows=intake, opened_from=local_midnight(today), opened_to=local_midnight(today, next_day=True))
-    supplement = states_where(
-        state, lambda flow, spec: intake_flow(flow) and ("supplement" in spec.name or "补正" in spec.label)
+
+    def waits_for_supplement(spec: Any) -> bool:
+        return "supplement" in spec.name or "补正" in spec.label
+
+    def done(flow: FlowSpec, spec: Any) -> bool:
+        """办结: final, or nothing left but to archive (or withdraw): every way out ends the case."""
+        ways = [t for t in flow.transitions if t.dest and (spec.name in t.source or "*" in t.source)]
+        return bool(spec.final or (ways and all(flow.state(t.dest).final for t in ways)))
+
+    supplement = states_where(state, lambda flow, spec: intake_flow(flow) and waits_for_supplement(spec))
+    finished = states_where(state, lambda flow, spec: intake_flow(flow) and done(flow, spec))
+    deciding = states_where(
+        state, lambda flow, spec: intake_flow(flow) and not done(flow, spec) and not waits_for_supplement(spec)
     )
-    waiting = CaseFilter(flows=intake, states=supplement, closed=False)
-    return list_page(state, actor, todays, 1), list_page(state, actor, waiting, 1)
+    filters = {
+        "todays": CaseFilter(flows=intake, opened_from=local_midnight(today),
+                             opened_to=local_midnight(today, next_day=True)),
+        "waiting": CaseFilter(flows=intake, states=supplement, closed=False),
+        "deciding": CaseFilter(flows=intake, states=deciding),
+        "finished": CaseFilter(flows=intake, states=finished),
+    }
+    return {name: list_page(state, actor, found, 1) for name, found in filters.items()}
 
 
 def _earlier_applications(state: AppState, actor: Actor, id_no: str) -> dict[str, Any] | None:
@@ -106,7 +122,7 @@ def _earlier_applications(state: AppState, actor: Actor, id_no: str) -> dict[str
 def hall(
     request: Request, state: State, actor: PageActor, q: str = "", notice: str = "", id_no: str = ""
 ) -> Response:
-    todays, waiting = _queues(state, actor)
+    queues = _queues(state, actor)
     id_no = id_no.strip()[:40]
     return render(
         request,
@@ -115,8 +131,7 @@ def hall(
         actor,
         items=_hall_items(state, actor, q.strip()),
         q=q,
-        todays=todays,
-        waiting=waiting,
+        **queues,
         notice=notice,
         id_no=id_no,
         earlier=_earlier_applications(state, actor, id_no),

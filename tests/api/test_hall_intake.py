@@ -86,3 +86,26 @@ def test_earlier_applications_are_found_by_id_number(api: Api) -> None:
 def ok_created(response: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def test_the_hall_page_lists_applications_awaiting_a_decision_and_those_done(api: Api) -> None:
+    from tests.browser.test_pages_render import login
+
+    user = staff(api, "gaoyi", "clerk")["clerk"]
+    retiree = "异地安置退休人员备案"
+    materials = ["参保人身份证", "异地就医备案登记表", "个人承诺书（承诺制）"]
+    done = intake(api, user, materials, retiree, {"trigger": "complete_on_spot", "data": {}})
+    assert done.status_code == 201, done.text
+    waiting = intake(api, user, materials, retiree, None, when="2026-03-02 10:00")  # registered, not yet decided
+    assert waiting.status_code == 201, waiting.text
+    login(api, user)
+    page = api.client.get("/hall").text
+
+    def queue(name: str) -> str:  # one list's card: up to the next card
+        start = page.index(f'id="queue-{name}"')
+        end = page.find('<div class="card"', start)
+        return page[start:end if end > 0 else len(page)]
+
+    assert "待决定（1）" in page and waiting.json()["number"] in queue("deciding")
+    assert "已办结（1）" in page and done.json()["number"] in queue("finished")
+    assert done.json()["number"] not in queue("deciding")
