@@ -171,8 +171,8 @@ def _investigated(officer: str, day: int) -> list[tuple[float, str, str, dict[st
 
 def _proposed(officer: str, day: int, fine: int, base: int, article: str) -> list[tuple[float, str, str, dict[str, Any]]]:
     return [(day, officer, "propose_penalty", {
-        "facts": f"串换药品项目骗取医保基金{base}元", "grounds": article, "kinds": ["fine"], "fine": fine,
-        "article": article,
+        "facts": f"串换药品项目骗取医保基金{base}元", "grounds": article, "kinds": ["fine", "return"], "fine": fine,
+        "return_amount": base, "article": article,
     })]
 
 
@@ -182,7 +182,8 @@ def _decided(officer: str, day: int, fine: int, base: int, article: str) -> list
         (day, officer, "notify", {}),
         (day + 1, officer, "waive_statement", {"signed_by": "当事人负责人"}),
         (day + 2, "zhaomin", "decide_penalty", {
-            "kinds": ["fine"], "fine": fine, "basis_article": article, "base_amount": base,
+            "kinds": ["fine", "return"], "fine": fine, "return_amount": base, "basis_article": article,
+            "base_amount": base,
             "discretion_reasons": "当事人初次违法，主动退回违法所得，依本局裁量基准从轻处罚",
         }),
         (day + 2.1, officer, "serve", {"method": "direct", "recipient": "当事人负责人"}),
@@ -225,7 +226,8 @@ def penalty_walks() -> list[Walk]:
     ]:
         steps = FILED + _investigated(z, 5) + _proposed(z, 12, fine, base, ART_40) + _decided(z, 14, fine, base, ART_40)
         if finish != "executing":
-            steps += [(20, z, "record_payment", {"amount": fine + base}),
+            steps += [(20, z, "record_payment", {"amount": fine, "towards": "fine"}),
+                      (20.1, z, "record_payment", {"amount": base, "towards": "return"}),
                       (22, "zhaomin", "close", {"summary": "罚款已缴清，基金已退回"})]
         if finish == "archived":
             steps += [(25, z, "archive", {})]

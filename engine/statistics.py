@@ -140,18 +140,27 @@ def _amount(key: str) -> Any:
 
 
 def _money(conn: Any, bureau: str, lo: datetime, hi: datetime) -> dict[str, str]:
-    """Fines decided (the decisions' amounts) and collected (payments recorded) in the period."""
+    """Fines and fund returns (责令退回) decided by the decisions and collected by payments in the period."""
     joined = EVENT.join(CASE, EVENT.c.case_id == CASE.c.id)
     decided = conn.execute(
         sa_select(_amount("fine")).select_from(joined)
         .where(_events_in(bureau, lo, hi), EVENT.c.trigger == "decide_penalty")
     ).scalar_one()
-    collected = conn.execute(
-        sa_select(_amount("amount")).select_from(joined)
-        .where(_events_in(bureau, lo, hi), EVENT.c.trigger.in_(PAYMENTS))
+    towards = func.coalesce(EVENT.c.payload["towards"].as_string(), "fine")
+    paid = dict(conn.execute(
+        sa_select(towards, _amount("amount")).select_from(joined)
+        .where(_events_in(bureau, lo, hi), EVENT.c.trigger.in_(PAYMENTS)).group_by(towards)
+    ).all())
+    returns = conn.execute(  # 责令退回: what the decisions ordered returned to the fund
+        sa_select(_amount("return_amount")).select_from(joined)
+        .where(_events_in(bureau, lo, hi), EVENT.c.trigger == "decide_penalty")
     ).scalar_one()
-    return {"fines_decided": str(Decimal(decided).quantize(Decimal("0.01"))),
-            "fines_collected": str(Decimal(collected).quantize(Decimal("0.01")))}
+
+    def yuan(value: Any) -> str:
+        return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+    return {"fines_decided": yuan(decided), "fines_collected": yuan(paid.get("fine")),
+            "returns_decided": yuan(returns), "returns_collected": yuan(paid.get("return"))}
 
 
 def _appeals(conn: Any, bureau: str, lo: datetime, hi: datetime) -> list[dict[str, Any]]:

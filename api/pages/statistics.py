@@ -29,6 +29,8 @@ def _rows(s: dict[str, Any]) -> list[list[Any]]:
     rows += [["执法行为", a["act"], "次数", a["count"]] for a in s["acts"]]
     rows.append(["罚没款", "作出决定的罚款", "元", float(s["money"]["fines_decided"])])
     rows.append(["罚没款", "已缴纳（收缴）的款项", "元", float(s["money"]["fines_collected"])])
+    rows.append(["退回基金", "决定责令退回的金额", "元", float(s["money"]["returns_decided"])])
+    rows.append(["退回基金", "已退回基金的金额", "元", float(s["money"]["returns_collected"])])
     rows += [["复议诉讼", a["kind"], a["outcome"], a["count"]] for a in s["appeals"]]
     rows.append(["办理时效", "本期完成的法定期限事项", "项", s["late"]["steps"]])
     rows.append(["办理时效", "其中超期完成", "项", s["late"]["late"]])

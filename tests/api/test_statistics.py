@@ -28,10 +28,12 @@ def test_the_figures_of_a_period_are_the_engine_s_own_records(api: Api) -> None:
     s = ok(api.get("gy_sup", "/api/stats", params=whole))
     acts = {a["act"]: a["count"] for a in s["acts"]}
     assert acts["作出行政处罚决定"] == 6 and acts["当场办结（即办）"] == 5 and acts["不予立案"] == 2
-    # six decisions of the demo: fines 6000+8000+5000+9000+7000+4500; payments fine + refund of five of them
+    # six decisions of the demo: fines 6000+8000+5000+9000+7000+4500, each with the amount obtained to return
+    # to the fund (责令退回); five of them paid, the fine and the return separately
     assert Decimal(s["money"]["fines_decided"]) == Decimal(39500)
-    assert Decimal(s["money"]["fines_collected"]) == Decimal(8000 + 4000 + 5000 + 2500 + 9000 + 3000 + 7000 + 3500
-                                                           + 4500 + 1500)
+    assert Decimal(s["money"]["fines_collected"]) == Decimal(8000 + 5000 + 9000 + 7000 + 4500)
+    assert Decimal(s["money"]["returns_decided"]) == Decimal(3000 + 4000 + 2500 + 3000 + 3500 + 1500)
+    assert Decimal(s["money"]["returns_collected"]) == Decimal(4000 + 2500 + 3000 + 3500 + 1500)
     assert s["late"]["late"] >= 1 and 0 < s["late"]["share"] < 100  # the lead checked late
     penalty = next(r for r in s["by_power_type"] if r["power_type"] == "行政处罚")
     assert penalty["outcomes"]["不予立案"] == 2
