@@ -254,8 +254,8 @@ def case_page(request: Request, state: AppState, actor: Actor, case_id: int) -> 
             {
                 **action,
                 "law": spec.source_law,
-                "form": transition_fields(state, flow, item, action["trigger"], view["bureau"]),
-                "carried": F.carried_values(flow.key, action["trigger"], view["data"]),
+                "form": (form := transition_fields(state, flow, item, action["trigger"], view["bureau"])),
+                "carried": F.carried_values(flow.key, action["trigger"], view["data"], form),
                 "document_labels": [doc_label(k) for k in action.get("documents") or []],
                 "document_pairs": [(k, doc_label(k)) for k in action.get("documents") or []],
                 "relevant": action["allowed"] or action.get("code") != "ACTION_NOT_ALLOWED_IN_STATE",

@@ -8,6 +8,7 @@ from the common names below, else the key. Widgets follow the value the engine e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -436,13 +437,15 @@ def officers_from(form: Any, names_by_cert: dict[str, str] | None = None) -> lis
     return officers
 
 
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 # What a step's form carries over from earlier steps where the law keeps it the same: the decision
 # states the facts, basis and penalty of the 拟处罚 notified to the party (处罚法第四十四条、第四十五条);
 # a new 告知 starts from the last one. (flow, trigger) → {field: dotted path in the case's data}.
 CARRIED: dict[tuple[str, str], dict[str, str]] = {
     ("penalty", "decide_penalty"): {
         "kinds": "proposal.kinds", "fine": "proposal.fine", "basis_article": "proposal.article",
-        "facts": "proposal.facts", "reasons": "proposal.grounds",
+        "facts": "proposal.facts", "reasons": "proposal.grounds", "return_amount": "proposal.return_amount",
     },
     ("penalty", "renotify"): {
         "facts": "proposal.facts", "grounds": "proposal.grounds", "kinds": "proposal.kinds",
@@ -451,9 +454,19 @@ CARRIED: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
-def carried_values(flow: str, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The values a step's form starts with, taken from the case's earlier records."""
+def carried_values(
+    flow: str, trigger: str, data: dict[str, Any], form: list[Field] | None = None
+) -> dict[str, Any]:
+    """The values a step's form starts with, taken from the case's earlier records.
+
+    Besides the declared carry-overs, a date the case already holds under the same name (e.g. the
+    违法行为终了日期 given with the lead, asked again when filing) starts as the case's date.
+    """
     values: dict[str, Any] = {}
+    for asked in form or []:
+        known = data.get(asked.name)
+        if asked.widget == "date" and isinstance(known, str) and DAY.fullmatch(known[:10]):
+            values[asked.name] = known[:10]
     for name, path in CARRIED.get((flow, trigger), {}).items():
         value: Any = data
         for part in path.split("."):
