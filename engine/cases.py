@@ -154,7 +154,10 @@ class CaseService:
         ctx = self._context_of(snapshot, model, flow, item, actor, moment, payload)
         load_certificates(session, ctx)
         outcome = fire(flow, ctx, trigger)
-        first_step = actor.username != row.opened_by and actor.username not in model.acted_by.values()
+        # his first step in the case (a fact recorded outside the flow, e.g. an attached file, is no step)
+        first_step = actor.username != row.opened_by and not any(
+            who == actor.username and flow.transitions_for(done) for done, who in model.acted_by.items()
+        )
         model.acted_by[outcome.transition.trigger] = actor.username
         apply_clock_triggers(flow, model, trigger, moment, ctx.settings, payload)
         documents = self._freeze_documents(session, row, model, outcome.transition, ctx)

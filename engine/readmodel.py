@@ -157,8 +157,10 @@ def refresh(session: Session, library: Library, case_ids: list[int]) -> int:
             item = library.item(row.bureau_code, row.item_code)
             record(session, row, model, flow, item, model.clocks, new=True, officers_changed=True)
             assert row.id is not None
-            # everyone who ever took a step, not only the last to fire each trigger
-            actors = set(session.exec(select(Event.actor).where(Event.case_id == row.id).distinct()).all())
+            # everyone who ever took a step, not only the last to fire each trigger (a fact recorded outside
+            # the flow, e.g. an attached file or a 督办, is no step: as ``record`` keeps it)
+            acts = session.exec(select(Event.actor, Event.trigger).where(Event.case_id == row.id).distinct()).all()
+            actors = {who for who, trigger in acts if trigger == flow.open.trigger or flow.transitions_for(trigger)}
             _write_actors(session, row.id, row.bureau_code, actors, new=False)
     return len(case_ids)
 
