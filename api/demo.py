@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from api.deps import AppState
 from api.registers import add_department
 from api.users import SYSTEM, actor_of, create_user
+from engine.definitions import ROLE_LABELS, Role
 from engine.errors import DomainError
 from engine.materials import checklist
 from engine.model import Actor
@@ -98,7 +99,7 @@ def load_demo(state: AppState) -> Iterator[str]:
         demo_cases(state)
     yield f"演示数据（{BUREAU} {BUREAU_NAME}），所有演示用户的密码：{PASSWORD}"
     for user in USERS:
-        yield f"  {user['username']:<10} {user['name']}  {'、'.join(user['roles'])}"
+        yield f"  {user['username']:<10} {user['name']}  {'、'.join(ROLE_LABELS[Role(r)] for r in user['roles'])}"
 
 
 def _departments(state: AppState) -> None:
