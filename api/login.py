@@ -124,8 +124,7 @@ def actor_of_token(engine: Engine, settings: Settings, token: str | None) -> Act
     session_id = read_token(token, settings.secret) if token else None
     if session_id is None:
         return None
-    user = sessions.session_user(engine, session_id, datetime.now(UTC))
-    return actor_of(user) if user is not None else None
+    return sessions.session_actor(engine, session_id, datetime.now(UTC))
 
 
 def log_out(engine: Engine, settings: Settings, token: str | None) -> bool:

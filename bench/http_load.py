@@ -1,7 +1,6 @@
 """Actions per second over HTTP: the real server under 4 and 16 concurrent clients.
 
-The server is the app of ``caseflow serve`` started by uvicorn in a subprocess (``--workers``
-processes; ``caseflow serve`` itself has no workers option) on a fresh database. Before it
+The server is ``caseflow serve --workers N`` in a subprocess, on a fresh database. Before it
 starts, the database is migrated and one penalty case per client is opened and filed through
 CaseService with the app's PDF issuer (so each holds its filing approval, as over HTTP, but
 without waiting for the server). Each client is a thread with its own httpx connection and its
@@ -81,7 +80,7 @@ def free_port() -> int:
 
 
 class Server:
-    """``uvicorn --factory api.app:create_app`` on a free port, configured through the environment."""
+    """``caseflow serve --workers N`` on a free port, configured through the environment."""
 
     def __init__(self, url: str, workers: int) -> None:
         self.port = free_port()
@@ -94,9 +93,8 @@ class Server:
             "CASEFLOW_SECRET": "bench-secret-" + "x" * 40,
             "PYTHONPATH": str(ROOT),
         }
-        command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
-        command += ["--log-level", "warning", "--no-access-log"]
+        command = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--workers", str(workers)]
         self.log = open(os.path.join(self.folder.name, "server.log"), "w+")  # noqa: SIM115 - closed in stop
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -257,6 +255,24 @@ def filed_cases(kind: str, url: str, runs: list[int]) -> list[list[int]]:
         engine.dispose()
 
 
+def wait_rendered(url: str, timeout: float = 600) -> int:
+    """Wait until the server has rendered the setup's documents, so no render runs in the timed phase."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with engine.connect() as conn:
+                done = conn.execute(text("SELECT count(*) FROM render_job WHERE done_at IS NOT NULL")).scalar_one()
+                pending = conn.execute(text("SELECT count(*) FROM render_job WHERE done_at IS NULL")).scalar_one()
+            if not pending or time.monotonic() > deadline:
+                return int(done)
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+
+
 def p(values: list[float], share: float) -> str:
     return f"{percentile(values, share) * 1000:.0f}"
 
@@ -282,7 +298,11 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
             server = Server(url, args.workers)
             try:
                 server.wait_ready()
-                console.print(f"{kind}: server answering after {time.perf_counter() - began:.0f} s")
+                rendered = wait_rendered(url)
+                console.print(
+                    f"{kind}: server answering, the setup's {rendered} documents rendered, "
+                    f"after {time.perf_counter() - began:.0f} s"
+                )
                 for clients in runs:
                     tally, elapsed = run_clients(server.base, cases.pop(0), args.seconds)
                     rows.append(row(kind, clients, tally, elapsed))

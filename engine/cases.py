@@ -25,7 +25,7 @@ from engine.inputs import clean_json, clean_opening
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
 from engine.model import Actor, CaseModel
-from engine.persistence import unit_of_work
+from engine.persistence import reading, unit_of_work
 from engine.registry import Context, LazyCertificates
 from engine.rules.officers import certificate_numbers
 from engine.snapshot import (
@@ -124,7 +124,7 @@ class CaseService:
         payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
             snapshot, model = self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
-        with Session(self.engine) as session:
+        with Session(reading(self.engine)) as session:
             return self._view(session, actor, snapshot, datetime.now().astimezone(), True, model)
 
     def _fire(
@@ -185,13 +185,13 @@ class CaseService:
         self, actor: Actor, case_id: int, as_of: datetime | None = None, *, actions: bool = True
     ) -> dict[str, Any]:
         """One case as of a moment; ``actions`` computes which actions the actor may take now."""
-        with Session(self.engine) as session:
+        with Session(reading(self.engine)) as session:
             snapshot = self._snapshot(session, actor, case_id)
             return self._view(session, actor, snapshot, as_of or datetime.now().astimezone(), actions)
 
     def events(self, actor: Actor, case_id: int, page: int = 1, size: int = 100) -> dict[str, Any]:
         """A page of the case's whole history, oldest first."""
-        with Session(self.engine) as session:
+        with Session(reading(self.engine)) as session:
             row = self._case_row(session, actor, case_id)
             rows = session.connection().execute(
                 _EVENTS_PAGE, {"case_id": case_id, "skip": (page - 1) * size, "size": size}
@@ -199,7 +199,7 @@ class CaseService:
             return {"items": [_event_dict(e) for e in rows], "total": row.last_seq, "page": page, "size": size}
 
     def calendar(self) -> WorkCalendar:
-        with Session(self.engine) as session:
+        with Session(reading(self.engine)) as session:
             return load_calendar(session)
 
     # --- internals --------------------------------------------------------------------

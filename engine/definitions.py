@@ -9,9 +9,10 @@ YAML fails at load with the key's name instead of being silently ignored.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Strict(BaseModel):
@@ -208,20 +209,49 @@ class FlowSpec(Strict):
     transitions: list[TransitionSpec]
     clocks: list[ClockSpec] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)  # defaults an item may override
-    # Lookups by name, built once (a flow is immutable): every action asks them several times.
-    _states_by_name: dict[str, StateSpec] = PrivateAttr(default_factory=dict)
-    _transitions_by_trigger: dict[str, list[TransitionSpec]] = PrivateAttr(default_factory=dict)
+    # Lookups by name, built once (a flow is immutable): every action and view asks them many
+    # times. Cached properties live in the instance's __dict__ (a private attribute of a pydantic
+    # model is read through __getattr__, forty times slower).
+    @cached_property
+    def _states_by_name(self) -> dict[str, StateSpec]:
+        return {s.name: s for s in self.states}
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._states_by_name = {s.name: s for s in self.states}
+    @cached_property
+    def _transitions_by_trigger(self) -> dict[str, tuple[TransitionSpec, ...]]:
+        by_trigger: dict[str, list[TransitionSpec]] = {}
         for t in self.transitions:
-            self._transitions_by_trigger.setdefault(t.trigger, []).append(t)
+            by_trigger.setdefault(t.trigger, []).append(t)
+        return {trigger: tuple(ts) for trigger, ts in by_trigger.items()}
+
+    @cached_property
+    def triggers(self) -> tuple[str, ...]:
+        """Each trigger once, in the flow's order."""
+        return tuple(self._transitions_by_trigger)
 
     def state(self, name: str) -> StateSpec:
         return self._states_by_name[name]
 
     def transitions_for(self, trigger: str) -> list[TransitionSpec]:
         return list(self._transitions_by_trigger.get(trigger, ()))
+
+    def first_transition(self, trigger: str) -> TransitionSpec:
+        """The first transition of a trigger: the one whose label, roles and fields name it."""
+        return self._transitions_by_trigger[trigger][0]
+
+    def candidates(self, trigger: str, state: str) -> tuple[TransitionSpec, ...]:
+        """The transitions of ``trigger`` that may leave ``state`` (in the flow's order)."""
+        return self._candidates_by_state.get(state, {}).get(trigger, ())
+
+    @cached_property
+    def _candidates_by_state(self) -> dict[str, dict[str, tuple[TransitionSpec, ...]]]:
+        return {
+            state.name: {
+                trigger: found
+                for trigger, ts in self._transitions_by_trigger.items()
+                if (found := tuple(t for t in ts if state.name in t.source or "*" in t.source))
+            }
+            for state in self.states
+        }
 
 
 # --- catalogue -------------------------------------------------------------------------

@@ -153,28 +153,14 @@ def fire(flow: FlowSpec, ctx: Context, trigger: str) -> Outcome:
 def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
     """Every action of the flow with ``allowed`` and, if not, a Chinese ``reason`` and its code."""
     result: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for spec in flow.transitions:
-        if spec.trigger in seen:
-            continue
-        seen.add(spec.trigger)
-        candidates = [
-            t for t in flow.transitions_for(spec.trigger) if ctx.case.state in t.source or "*" in t.source
-        ]
-        entry: dict[str, Any] = {
-            "trigger": spec.trigger,
-            "label": spec.label,
-            "roles": [r.value for r in spec.roles],
-            "fields": spec.fields,
-            "documents": spec.documents,
-            "internal": spec.dest is None,
-        }
+    here = ctx.case.state
+    not_here: str | None = None
+    for trigger in flow.triggers:
+        entry = dict(_offer(flow, trigger))
+        candidates = flow.candidates(trigger, here)
         if not candidates:
-            entry.update(
-                allowed=False,
-                code="ACTION_NOT_ALLOWED_IN_STATE",
-                reason=f"当前环节“{flow.state(ctx.case.state).label}”不能进行此操作",
-            )
+            not_here = not_here or f"当前环节“{flow.state(here).label}”不能进行此操作"
+            entry.update(allowed=False, code="ACTION_NOT_ALLOWED_IN_STATE", reason=not_here)
             result.append(entry)
             continue
         refusal: DomainError | None = None
@@ -194,3 +180,16 @@ def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
             entry.update(allowed=False, code=refusal.code, reason=refusal.message)
         result.append(entry)
     return result
+
+
+def _offer(flow: FlowSpec, trigger: str) -> dict[str, Any]:
+    """What the view says of a trigger whatever the case: its first transition's label, roles, fields."""
+    spec = flow.first_transition(trigger)
+    return {
+        "trigger": spec.trigger,
+        "label": spec.label,
+        "roles": [r.value for r in spec.roles],
+        "fields": spec.fields,
+        "documents": spec.documents,
+        "internal": spec.dest is None,
+    }

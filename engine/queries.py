@@ -21,6 +21,7 @@ from engine.clocks import days_late
 from engine.errors import Forbidden, NotFound
 from engine.library import Library
 from engine.model import Actor
+from engine.persistence import reading
 from engine.read_tables import CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.tables import Case, Document
 from engine.timeutil import TZ, from_db, local, to_db
@@ -167,7 +168,7 @@ def list_cases(
     counted = sa_select(func.count()).select_from(SUMMARY).where(
         *case_conditions(actor.bureau, f, moment, actor.reads)
     )
-    with engine.connect() as connection:
+    with reading(engine).connect() as connection:
         total = connection.execute(counted).scalar_one()
         rows = connection.execute(query.offset((page - 1) * size).limit(size)).all()
         return {
@@ -182,7 +183,7 @@ def list_cases(
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
     query = case_query(actor.bureau, f, as_of, actor.reads)
-    with engine.connect() as connection:
+    with reading(engine).connect() as connection:
         for row in connection.execute(query.execution_options(yield_per=500)):
             yield case_row(row, as_of)
 
@@ -310,7 +311,7 @@ def dashboard(
     page = max(page, 1)
     moment = to_db(as_of)
     late = func.sum(case((DUTY.c.due_at < moment, 1), else_=0))
-    with engine.connect() as connection:
+    with reading(engine).connect() as connection:
         counted = connection.execute(
             sa_select(func.count(), late).select_from(DUTY).where(*_duty_conditions(actor.bureau, f, as_of, actor.reads))
         ).one()
@@ -332,7 +333,7 @@ def dashboard(
 def iter_duties(
     engine: Engine, library: Library, actor: Actor, as_of: datetime, f: DutyFilter
 ) -> Iterator[dict[str, Any]]:
-    with engine.connect() as connection:
+    with reading(engine).connect() as connection:
         query = _duty_query(actor.bureau, f, as_of, actor.reads).execution_options(yield_per=500)
         for row in connection.execute(query):
             yield duty_row(library, row, as_of)
@@ -373,7 +374,7 @@ def dashboard_groups(
     moment = to_db(as_of)
     where = _duty_conditions(actor.bureau, f, as_of, actor.reads)
     late = col(OpenDuty.due_at) < moment
-    with Session(engine) as session:
+    with Session(reading(engine)) as session:
         days = _days_late_sql(session.get_bind().dialect.name, local(as_of).date())
         sums = (
             func.sum(case((late, 1), else_=0)),
@@ -417,7 +418,7 @@ def monthly(engine: Engine, actor: Actor, months: int = 12, as_of: datetime | No
     starts[-1] = starts[-1] + timedelta(days=32)
     starts[-1] = starts[-1].replace(day=1)
     counts: dict[str, list[int]] = {}
-    with Session(engine) as session:
+    with Session(reading(engine)) as session:
         for name in ("opened_at", "closed_at"):  # each an index range of its own
             field = col(getattr(CaseSummary, name))
             months_of = [
@@ -440,7 +441,7 @@ def monthly(engine: Engine, actor: Actor, months: int = 12, as_of: datetime | No
 
 def officer_names(engine: Engine, actor: Actor) -> list[str]:
     """Names of the officers assigned to the bureau's open cases (for filters)."""
-    with Session(engine) as session:
+    with Session(reading(engine)) as session:
         rows = session.exec(
             select(CaseOfficer.name).distinct()
             .join(CaseSummary, col(CaseSummary.case_id) == col(CaseOfficer.case_id))
@@ -450,7 +451,7 @@ def officer_names(engine: Engine, actor: Actor) -> list[str]:
 
 
 def document_pdf(engine: Engine, actor: Actor, case_id: int, doc_id: int) -> Document:
-    with Session(engine) as session:
+    with Session(reading(engine)) as session:
         row = session.get(Case, case_id)
         doc = session.get(Document, doc_id)
         if row is None or row.bureau_code != actor.bureau or doc is None or doc.case_id != case_id:
@@ -477,7 +478,7 @@ def unit_groups(
     rows: list[tuple[str, Any]] = [(unit, cond) for unit, cond in zip(units, named, strict=True)]
     if named:
         rows.append(("", ~or_(*named)))
-    with Session(engine) as session:
+    with Session(reading(engine)) as session:
         days = _days_late_sql(session.get_bind().dialect.name, local(as_of).date())
         sums = []
         for _, cond in rows:

@@ -16,6 +16,9 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from engine.definitions import Role
+from engine.model import Actor
+from engine.persistence import reading
 from engine.tables import LoginSession, User
 
 USER = User.__table__  # type: ignore[attr-defined]
@@ -43,8 +46,8 @@ def open_session(session: Session, user_id: int, client: str, lifetime: timedelt
     return session_id
 
 
-_USER_OF_SESSION = (
-    sa_select(USER)
+_ACTOR_OF_SESSION = (
+    sa_select(USER.c.id, USER.c.username, USER.c.name, USER.c.roles, USER.c.bureau_code, USER.c.cert_no)
     .join(SESSION, SESSION.c.user_id == USER.c.id)
     .where(
         SESSION.c.token_hash == bindparam("token_hash"),
@@ -55,11 +58,16 @@ _USER_OF_SESSION = (
 )
 
 
-def session_user(engine: Engine, session_id: str, now: datetime) -> User | None:
-    """The active user of an open, unexpired session, or None (one prebuilt statement: every request asks)."""
-    with engine.connect() as connection:
-        found = connection.execute(_USER_OF_SESSION, {"token_hash": _digest(session_id), "now": now}).first()
-    return User(**found._mapping) if found is not None else None
+def session_actor(engine: Engine, session_id: str, now: datetime) -> Actor | None:
+    """The active user of an open, unexpired session, or None.
+
+    Every request asks: one prebuilt statement of the columns an actor needs, read in autocommit."""
+    with reading(engine).connect() as connection:
+        found = connection.execute(_ACTOR_OF_SESSION, {"token_hash": _digest(session_id), "now": now}).first()
+    if found is None:
+        return None
+    user_id, username, name, roles, bureau, cert_no = found
+    return Actor(user_id, username, name, frozenset(Role(r) for r in roles), bureau, cert_no)
 
 
 def end_session(session: Session, session_id: str, reason: str, now: datetime) -> bool:
