@@ -6,9 +6,10 @@ all; a concurrent change of the same case is refused by a version check (``CASE_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
@@ -24,7 +25,7 @@ from engine.events import GENESIS, HASH_VERSION, event_hash
 from engine.inputs import clean_json, clean_opening
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
-from engine.model import Actor, CaseModel
+from engine.model import Actor, CaseModel, RegisteredCertificate
 from engine.persistence import reading, unit_of_work
 from engine.registry import Context, LazyCertificates
 from engine.rules.officers import certificate_numbers
@@ -63,6 +64,14 @@ class DocumentIssuer(Protocol):
     def store(self, session: Session, documents: list[Document], event: NewEvent) -> None:
         """Store the frozen documents under the event that issued them and queue their rendering."""
         ...
+
+
+class Fired(NamedTuple):
+    """What an action wrote, for the view that answers it."""
+
+    snapshot: Snapshot
+    model: CaseModel
+    certificates: Mapping[str, RegisteredCertificate] | None  # the register's entries it read, if any
 
 
 @dataclass
@@ -123,9 +132,11 @@ class CaseService:
         """Fire one action, then the case as it is now (from what the action wrote: not read again)."""
         payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
-            snapshot, model = self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
+            fired = self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
         with Session(reading(self.engine)) as session:
-            return self._view(session, actor, snapshot, datetime.now().astimezone(), True, model)
+            return self._view(
+                session, actor, fired.snapshot, datetime.now().astimezone(), True, fired.model, fired.certificates
+            )
 
     def _fire(
         self,
@@ -136,10 +147,10 @@ class CaseService:
         payload: dict[str, Any],
         occurred_at: datetime | None,
         expected_version: int | None = None,
-    ) -> tuple[Snapshot, CaseModel]:
+    ) -> Fired:
         """One action inside the caller's transaction (``fire``, or ``open_case`` with ``then``).
 
-        Returns the snapshot and the case as the action wrote them (for the view that answers it)."""
+        Returns what the view that answers it needs: the case as the action wrote it."""
         snapshot = self._snapshot(session, actor, case_id)
         row = snapshot.row
         if expected_version is not None and row.version != expected_version:
@@ -177,7 +188,8 @@ class CaseService:
             first_step_of=actor.username if first_step else None,
         )
         model.last_seq, model.last_occurred_at = event.seq, moment
-        return snapshot, model
+        read = ctx.certificates
+        return Fired(snapshot, model, None if isinstance(read, LazyCertificates) and not read.loaded else read)
 
     # --- queries ----------------------------------------------------------------------
 
@@ -494,14 +506,19 @@ class CaseService:
         as_of: datetime,
         with_actions: bool,
         model: CaseModel | None = None,
+        certificates: Mapping[str, RegisteredCertificate] | None = None,
     ) -> dict[str, Any]:
-        """The case as the view shows it; ``model`` is the case an action just wrote (else read here)."""
+        """The case as the view shows it; ``model`` is the case an action just wrote (else read here),
+        ``certificates`` the register's entries that action read (else read here if a guard asks)."""
         row = snapshot.row
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
         model = model or model_of(session, row)
         ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
-        load_certificates(session, ctx)
+        if certificates is None:
+            load_certificates(session, ctx)
+        else:
+            ctx.certificates = certificates
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -37,7 +39,7 @@ def registered(session: Session, numbers: Iterable[str]) -> dict[str, Registered
     wanted = sorted({n.strip() for n in numbers if n and n.strip()})
     if not wanted:
         return {}
-    rows = session.connection().execute(_REGISTERED, {"numbers": wanted}).all()
+    rows = session.connection().execute(_registered(len(wanted)), {f"n{i}": n for i, n in enumerate(wanted)})
     return {
         row.number: RegisteredCertificate(row.number, row.name, row.valid_from, row.valid_to, row.status == "revoked")
         for row in rows
@@ -46,12 +48,17 @@ def registered(session: Session, numbers: Iterable[str]) -> dict[str, Registered
 
 _CERT = Certificate.__table__  # type: ignore[attr-defined]
 _USER = User.__table__  # type: ignore[attr-defined]
-# Plain rows, built once: the certificate guards of an action or a case view ask this.
-_REGISTERED = (
-    sa_select(_CERT.c.number, _USER.c.name, _CERT.c.valid_from, _CERT.c.valid_to, _CERT.c.status)
-    .join(_USER, _USER.c.id == _CERT.c.user_id)
-    .where(_CERT.c.kind == ENFORCEMENT, _CERT.c.number.in_(bindparam("numbers", expanding=True)))
-)
+
+
+@cache
+def _registered(count: int) -> Select[Any]:
+    """Plain rows for ``count`` numbers, built once per count: the certificate guards of an action or
+    a case view ask this (a case names two or three numbers), so its SQL is cached and prepared."""
+    return (
+        sa_select(_CERT.c.number, _USER.c.name, _CERT.c.valid_from, _CERT.c.valid_to, _CERT.c.status)
+        .join(_USER, _USER.c.id == _CERT.c.user_id)
+        .where(_CERT.c.kind == ENFORCEMENT, _CERT.c.number.in_([bindparam(f"n{i}") for i in range(count)]))
+    )
 
 
 def register(

@@ -29,6 +29,10 @@ class LazyCertificates(Mapping[str, RegisteredCertificate]):
         self._load = load
         self._entries: dict[str, RegisteredCertificate] | None = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._entries is not None
+
     def _loaded(self) -> dict[str, RegisteredCertificate]:
         if self._entries is None:
             self._entries = self._load()

@@ -66,8 +66,9 @@ def session_actor(engine: Engine, session_id: str, now: datetime) -> Actor | Non
         found = connection.execute(_ACTOR_OF_SESSION, {"token_hash": _digest(session_id), "now": now}).first()
     if found is None:
         return None
-    user_id, username, name, roles, bureau, cert_no = found
-    return Actor(user_id, username, name, frozenset(Role(r) for r in roles), bureau, cert_no)
+    return Actor(
+        found.id, found.username, found.name, frozenset(Role(r) for r in found.roles), found.bureau_code, found.cert_no
+    )
 
 
 def end_session(session: Session, session_id: str, reason: str, now: datetime) -> bool:
