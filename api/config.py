@@ -1,7 +1,8 @@
 """Configuration from the environment: DATABASE_URL, CASEFLOW_DATA_DIR, CASEFLOW_SECRET, login limits,
 CASEFLOW_MAX_BODY_BYTES (the largest request body accepted; larger ones get 413),
 CASEFLOW_MAX_EVIDENCE_BYTES (the largest evidence file; its upload route alone accepts a body that big)
-and CASEFLOW_EVIDENCE_DIR (keep evidence files in this directory instead of the database)."""
+CASEFLOW_EVIDENCE_DIR (keep evidence files in this directory instead of the database)
+and CASEFLOW_REQUEST_THREADS (threads per server process answering requests)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ class Settings:
     client_attempts: int = 30
     client_window_minutes: int = 15
     client_lock_minutes: int = 15
+    # Threads per server process that run the (synchronous) routes. Few: they share one GIL, and
+    # 40 threads (anyio's default) answering 16 clients spent a fifth more CPU per request than 8,
+    # switching (bench/http_load.py); a request waits on the database briefly, so 8 keep it busy.
+    request_threads: int = 8
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -55,6 +60,7 @@ def load_settings() -> Settings:
 
 _LIMITS = (
     "token_minutes",
+    "request_threads",
     "login_attempts",
     "login_window_minutes",
     "login_lock_minutes",
