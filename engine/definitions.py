@@ -8,6 +8,7 @@ YAML fails at load with the key's name instead of being silently ignored.
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal
@@ -82,6 +83,11 @@ class NamedCall(Strict):
     args: dict[str, Any] = Field(default_factory=dict, alias="with")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @cached_property
+    def key(self) -> str:
+        """The call as text (name and arguments): two calls alike have the same key."""
+        return self.name + json.dumps(self.args, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _named_calls(value: Any) -> Any:
@@ -223,20 +229,27 @@ class FlowSpec(Strict):
             by_trigger.setdefault(t.trigger, []).append(t)
         return {trigger: tuple(ts) for trigger, ts in by_trigger.items()}
 
-    @cached_property
-    def triggers(self) -> tuple[str, ...]:
-        """Each trigger once, in the flow's order."""
-        return tuple(self._transitions_by_trigger)
-
     def state(self, name: str) -> StateSpec:
         return self._states_by_name[name]
 
     def transitions_for(self, trigger: str) -> list[TransitionSpec]:
         return list(self._transitions_by_trigger.get(trigger, ()))
 
-    def first_transition(self, trigger: str) -> TransitionSpec:
-        """The first transition of a trigger: the one whose label, roles and fields name it."""
-        return self._transitions_by_trigger[trigger][0]
+    @cached_property
+    def offers(self) -> dict[str, dict[str, Any]]:
+        """What each trigger offers whatever the case, as a case's list of actions shows it: the
+        label, roles, fields and documents of its first transition. Read-only: copy to add to it."""
+        offers = {}
+        for trigger, (spec, *_) in self._transitions_by_trigger.items():
+            offers[trigger] = {
+                "trigger": spec.trigger,
+                "label": spec.label,
+                "roles": [r.value for r in spec.roles],
+                "fields": spec.fields,
+                "documents": spec.documents,
+                "internal": spec.dest is None,
+            }
+        return offers
 
     def candidates(self, trigger: str, state: str) -> tuple[TransitionSpec, ...]:
         """The transitions of ``trigger`` that may leave ``state`` (in the flow's order)."""

@@ -15,19 +15,38 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from engine.definitions import ROLE_LABELS, FlowSpec, TransitionSpec
+from engine.definitions import ROLE_LABELS, FlowSpec, NamedCall, TransitionSpec
 from engine.duties import check_duties
 from engine.errors import DomainError, Forbidden, RuleViolation
-from engine.registry import ACTIONS, GUARDS, Context
+from engine.registry import ACTIONS, GUARDS, Context, Guard
 
 
 def check_guards(spec: TransitionSpec, ctx: Context) -> None:
     """Raise the first refusal of the transition's guards (input guards only when firing)."""
     for call in spec.guards:
         registered = GUARDS[call.name]
-        if ctx.checking_only and registered.needs_input:
-            continue
+        if ctx.checking_only:
+            if registered.needs_input:
+                continue
+            if registered.per_case:
+                _check_once(registered, call, ctx)
+                continue
         registered.fn(ctx, **call.args)
+
+
+def _check_once(registered: Guard, call: NamedCall, ctx: Context) -> None:
+    """A per-case guard while listing actions: checked at its first call, its outcome reused after."""
+    if call.key in ctx.outcomes:
+        refusal = ctx.outcomes[call.key]
+        if refusal is not None:
+            raise refusal
+        return
+    try:
+        registered.fn(ctx, **call.args)
+    except DomainError as error:
+        ctx.outcomes[call.key] = error
+        raise
+    ctx.outcomes[call.key] = None
 
 
 def check_roles(spec: TransitionSpec, ctx: Context) -> None:
@@ -155,8 +174,8 @@ def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     here = ctx.case.state
     not_here: str | None = None
-    for trigger in flow.triggers:
-        entry = dict(_offer(flow, trigger))
+    for trigger, offer in flow.offers.items():
+        entry = dict(offer)
         candidates = flow.candidates(trigger, here)
         if not candidates:
             not_here = not_here or f"当前环节“{flow.state(here).label}”不能进行此操作"
@@ -180,16 +199,3 @@ def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
             entry.update(allowed=False, code=refusal.code, reason=refusal.message)
         result.append(entry)
     return result
-
-
-def _offer(flow: FlowSpec, trigger: str) -> dict[str, Any]:
-    """What the view says of a trigger whatever the case: its first transition's label, roles, fields."""
-    spec = flow.first_transition(trigger)
-    return {
-        "trigger": spec.trigger,
-        "label": spec.label,
-        "roles": [r.value for r in spec.roles],
-        "fields": spec.fields,
-        "documents": spec.documents,
-        "internal": spec.dest is None,
-    }

@@ -16,6 +16,7 @@ from typing import Any
 from engine.calendar import WorkCalendar
 from engine.clockwork import deadline_of
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
+from engine.errors import DomainError
 from engine.model import Actor, CaseModel, ClockState, RegisteredCertificate
 
 GuardFn = Callable[..., None]
@@ -63,6 +64,8 @@ class Context:
     # The registered 执法证 of the case's officers (and of officers the payload names), by number:
     # loaded by the service, read by the certificate guards (处罚法第四十二条).
     certificates: Mapping[str, RegisteredCertificate] = field(default_factory=dict)
+    # While listing actions: the outcome of each per-case guard call already checked (None: passed).
+    outcomes: dict[str, DomainError | None] = field(default_factory=dict)
 
     def due_at(self, clock: ClockState) -> datetime:
         """When ``clock`` runs out, as computed at the moment of this act."""
@@ -79,17 +82,20 @@ class Guard:
     name: str
     fn: GuardFn
     needs_input: bool
+    # Its outcome depends on the case and the moment alone (not on the transition or the payload):
+    # listing a case's actions then checks it once however many transitions name it.
+    per_case: bool = False
 
 
 GUARDS: dict[str, Guard] = {}
 ACTIONS: dict[str, ActionFn] = {}
 
 
-def guard(name: str, *, needs_input: bool = False) -> Callable[[GuardFn], GuardFn]:
+def guard(name: str, *, needs_input: bool = False, per_case: bool = False) -> Callable[[GuardFn], GuardFn]:
     def register(fn: GuardFn) -> GuardFn:
         if name in GUARDS:
             raise ValueError(f"guard {name} registered twice")
-        GUARDS[name] = Guard(name, fn, needs_input)
+        GUARDS[name] = Guard(name, fn, needs_input, per_case)
         return fn
 
     return register

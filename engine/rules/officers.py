@@ -53,7 +53,7 @@ def check_certificate(ctx: Context, officer: dict[str, Any]) -> None:
         )
 
 
-@guard("certified_officers")
+@guard("certified_officers", per_case=True)
 def certified_officers(ctx: Context) -> None:
     """At least two distinct officers, each with a registered, matching certificate valid today."""
     check_officers(ctx.case.officers)
