@@ -7,7 +7,7 @@ all; a concurrent change of the same case is refused by a version check (``CASE_
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -179,6 +179,7 @@ class CaseService:
         self._save(session, row, model, flow, event)
         written = write_clocks(session, case_id, model, ctx.calendar, before)
         self._store_documents(session, documents, event)
+        links_made = bool(model.links)
         self._make_links(session, actor, row, model, moment)
         readmodel.record(
             session, row, model, flow, item, written, new=False,
@@ -189,6 +190,8 @@ class CaseService:
         )
         model.last_seq, model.last_occurred_at = event.seq, moment
         read = ctx.certificates
+        if links_made:
+            snapshot = replace(snapshot, linked=True)
         return Fired(snapshot, model, None if isinstance(read, LazyCertificates) and not read.loaded else read)
 
     # --- queries ----------------------------------------------------------------------
@@ -564,7 +567,7 @@ class CaseService:
                 }
                 for d in documents
             ],
-            "links": self._links(session, row),
+            "links": self._links(session, row) if snapshot.linked else [],  # read only if there are any
         }
 
     def _links(self, session: Session, row: CaseLike) -> list[dict[str, Any]]:

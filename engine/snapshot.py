@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlmodel import Session
 
 from engine.calendar import WorkCalendar
@@ -20,7 +20,7 @@ from engine.clocks import Deadline, Span
 from engine.clockwork import deadline_of
 from engine.definitions import Unit
 from engine.model import CaseModel, ClockState
-from engine.tables import Bureau, CalendarYear, Case, Clock
+from engine.tables import Bureau, CalendarYear, Case, CaseLink, Clock
 from engine.timeutil import from_db, to_db
 from engine.workcalendar import calendar_for
 
@@ -28,6 +28,7 @@ CASE = Case.__table__  # type: ignore[attr-defined]
 CLOCK = Clock.__table__  # type: ignore[attr-defined]
 BUREAU = Bureau.__table__  # type: ignore[attr-defined]
 CALENDAR = CalendarYear.__table__  # type: ignore[attr-defined]
+LINK = CaseLink.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -78,6 +79,7 @@ class Snapshot:
     row: CaseRow
     bureau_settings: dict[str, Any]
     calendar: WorkCalendar
+    linked: bool = False  # some case is linked to this one (either way): the view lists them
 
 
 # Built once: an action runs the same few statements, and building them is most of SQLAlchemy's cost.
@@ -87,6 +89,9 @@ _SNAPSHOT = (
         BUREAU.c.settings.label("bureau_settings"),
         select(func.count()).select_from(CALENDAR).scalar_subquery().label("calendar_years"),
         select(func.max(CALENDAR.c.loaded_at)).scalar_subquery().label("calendar_loaded_at"),
+        exists()
+        .where(or_(LINK.c.from_case_id == CASE.c.id, LINK.c.to_case_id == CASE.c.id))
+        .label("linked"),
     )
     .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
     .where(CASE.c.id == bindparam("case_id"))
@@ -103,7 +108,7 @@ def load_snapshot(session: Session, case_id: int) -> Snapshot | None:
         return None
     values = found._mapping
     calendar = calendar_for(session, (int(values["calendar_years"]), values["calendar_loaded_at"]))
-    return Snapshot(CaseRow.of(values), dict(values["bureau_settings"] or {}), calendar)
+    return Snapshot(CaseRow.of(values), dict(values["bureau_settings"] or {}), calendar, bool(values["linked"]))
 
 
 def model_of(session: Session, row: CaseLike) -> CaseModel:
