@@ -127,6 +127,8 @@ def prepare(database_url: str, cases: int) -> list[int]:
     library = default_library()
     prepare_database(engine, library)
     zhang = create_user(engine, "zhang", bureau="xinji", roles=["officer"], password=PASSWORD, cert_no="JZ-001", name="张三")
+    # the case's second officer holds a registered 执法证 too (处罚法第四十二条), though he never signs in
+    create_user(engine, "li", bureau="xinji", roles=["officer"], password=PASSWORD, cert_no="JZ-002", name="李四")
     head = create_user(engine, "head", bureau="xinji", roles=["head"], password=PASSWORD, name="局长")
     service = CaseService(engine, library)  # no issuer: the set-up issues nothing
     start = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
