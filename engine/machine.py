@@ -129,6 +129,29 @@ def build_machine(flow: FlowSpec, driver: _Driver) -> Machine:
     )
 
 
+Menu = list[tuple[dict[str, Any], tuple[TransitionSpec, ...]]]
+_MENUS: dict[tuple[int, str], tuple[FlowSpec, Menu]] = {}
+
+
+def _menu(flow: FlowSpec, state: str) -> Menu:
+    """Each trigger of the flow as listed in ``state``, with the transitions that may leave it; a
+    trigger none of whose transitions leaves ``state`` is listed as refused. Built once per flow and state."""
+    entry = _MENUS.get((id(flow), state))
+    if entry is not None and entry[0] is flow:
+        return entry[1]
+    not_here = {
+        "allowed": False,
+        "code": "ACTION_NOT_ALLOWED_IN_STATE",
+        "reason": f"当前环节“{flow.state(state).label}”不能进行此操作",
+    }
+    menu: Menu = []
+    for trigger, offer in flow.offers.items():
+        candidates = flow.candidates(trigger, state)
+        menu.append((offer if candidates else {**offer, **not_here}, candidates))
+    _MENUS[(id(flow), state)] = (flow, menu)
+    return menu
+
+
 _local = threading.local()
 
 
@@ -172,14 +195,9 @@ def fire(flow: FlowSpec, ctx: Context, trigger: str) -> Outcome:
 def available(flow: FlowSpec, ctx: Context) -> list[dict[str, Any]]:
     """Every action of the flow with ``allowed`` and, if not, a Chinese ``reason`` and its code."""
     result: list[dict[str, Any]] = []
-    here = ctx.case.state
-    not_here: str | None = None
-    for trigger, offer in flow.offers.items():
+    for offer, candidates in _menu(flow, ctx.case.state):
         entry = dict(offer)
-        candidates = flow.candidates(trigger, here)
-        if not candidates:
-            not_here = not_here or f"当前环节“{flow.state(here).label}”不能进行此操作"
-            entry.update(allowed=False, code="ACTION_NOT_ALLOWED_IN_STATE", reason=not_here)
+        if not candidates:  # the offer already says it cannot be taken here
             result.append(entry)
             continue
         refusal: DomainError | None = None
