@@ -662,12 +662,16 @@ class NewEvent:
 
 EVENT_FIELDS = tuple(name for name in NewEvent.__slots__ if name != "id")
 _INSERT_EVENT = insert(EVENT).returning(EVENT.c.id)
+# the columns an event shows (``_event_dict``): not its id, case, hash version or previous hash
+_EVENT_SHOWN = [EVENT.c[name] for name in (
+    "seq", "trigger", "label", "from_state", "to_state", "actor", "occurred_at", "recorded_at", "payload", "hash",
+)]
 _LATEST_EVENTS = (
-    sa_select(EVENT).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq.desc())
+    sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq.desc())
     .limit(bindparam("size"))
 )
 _EVENTS_PAGE = (
-    sa_select(EVENT).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq)
+    sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq)
     .offset(bindparam("skip")).limit(bindparam("size"))
 )
 _DOCUMENTS = (
