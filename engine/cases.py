@@ -157,7 +157,7 @@ class CaseService:
             raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
-        model = model_of(session, row)
+        model = model_of(session, row, snapshot.clocks)
         before = fingerprints(model)
         officers_before = [dict(o) for o in model.officers]
         party_before = dict(model.party)
@@ -516,7 +516,7 @@ class CaseService:
         row = snapshot.row
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
-        model = model or model_of(session, row)
+        model = model or model_of(session, row, snapshot.clocks)
         ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
         if certificates is None:
             load_certificates(session, ctx)

@@ -183,7 +183,7 @@ def list_cases(
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
     query = case_query(actor.bureau, f, as_of, actor.reads)
-    with reading(engine).connect() as connection:
+    with engine.connect() as connection:  # in a transaction: PostgreSQL streams through a cursor declared in one
         for row in connection.execute(query.execution_options(yield_per=500)):
             yield case_row(row, as_of)
 
@@ -333,7 +333,7 @@ def dashboard(
 def iter_duties(
     engine: Engine, library: Library, actor: Actor, as_of: datetime, f: DutyFilter
 ) -> Iterator[dict[str, Any]]:
-    with reading(engine).connect() as connection:
+    with engine.connect() as connection:  # in a transaction: PostgreSQL streams through a cursor declared in one
         query = _duty_query(actor.bureau, f, as_of, actor.reads).execution_options(yield_per=500)
         for row in connection.execute(query):
             yield duty_row(library, row, as_of)

@@ -12,7 +12,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+import orjson
+from sqlalchemy import JSON, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from engine.calendar import WorkCalendar
@@ -80,6 +83,81 @@ class Snapshot:
     bureau_settings: dict[str, Any]
     calendar: WorkCalendar
     linked: bool = False  # some case is linked to this one (either way): the view lists them
+    clocks: list[ClockRow] | None = None  # its clocks, read with it
+
+
+class json_rows(FunctionElement[Any]):  # noqa: N801 - named like the SQL functions it stands for
+    """An aggregate: the rows' values as one JSON array of arrays (``[]`` or NULL when there are none).
+
+    A case's clocks come with its row in the snapshot's one statement this way, not in a second one."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "json_rows"
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+# A clock as the snapshot carries it (``json_rows``): what ``clock_state_of`` reads, in this order.
+_CLOCK_NAMES = (
+    "id", "key", "label", "unit", "amount", "extension", "started_at", "spans", "satisfied_at", "cancelled_at",
+    "due_at", "provisional", "explanation", "law", "accountability", "roll_forward", "due_soon", "party", "note",
+)
+_CLOCK_FIELDS = [CLOCK.c[name] for name in _CLOCK_NAMES]
+
+
+@dataclass(slots=True)
+class ClockRow:
+    """A stored clock as read with its case's snapshot: JSON values, turned back into Python ones."""
+
+    id: int
+    key: str
+    label: str
+    unit: str
+    amount: int
+    extension: int
+    started_at: datetime
+    spans: list[list[str | None]]
+    satisfied_at: datetime | None
+    cancelled_at: datetime | None
+    due_at: datetime
+    provisional: bool
+    explanation: str
+    law: str
+    accountability: str | None
+    roll_forward: bool
+    due_soon: int
+    party: bool
+    note: str | None
+
+    @classmethod
+    def of(cls, values: list[Any]) -> ClockRow:
+        (id_, key, label, unit, amount, extension, started, spans, satisfied, cancelled, due, provisional,
+         explanation, law, accountability, roll_forward, due_soon, party, note) = values
+        return cls(
+            id_, key, label, unit, amount, extension, _moment(started),
+            orjson.loads(spans) if isinstance(spans, str) else spans,  # SQLite's json_array quotes JSON text
+            _moment(satisfied) if satisfied else None, _moment(cancelled) if cancelled else None, _moment(due),
+            bool(provisional), explanation, law, accountability, bool(roll_forward), due_soon, bool(party), note,
+        )
+
+
+def _moment(text: str) -> datetime:
+    """A stored moment as JSON gives it (ISO text; naive on SQLite, where moments are stored in UTC)."""
+    return from_db(datetime.fromisoformat(text))
+
+
+def clock_rows(values: list[list[Any]] | None) -> list[ClockRow]:
+    """The clocks of a snapshot, in the order they were started."""
+    return sorted((ClockRow.of(v) for v in values or ()), key=lambda c: c.id)
 
 
 # Built once: an action runs the same few statements, and building them is most of SQLAlchemy's cost.
@@ -92,6 +170,7 @@ _SNAPSHOT = (
         exists()
         .where(or_(LINK.c.from_case_id == CASE.c.id, LINK.c.to_case_id == CASE.c.id))
         .label("linked"),
+        select(json_rows(*_CLOCK_FIELDS)).where(CLOCK.c.case_id == CASE.c.id).scalar_subquery().label("clocks"),
     )
     .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
     .where(CASE.c.id == bindparam("case_id"))
@@ -108,13 +187,19 @@ def load_snapshot(session: Session, case_id: int) -> Snapshot | None:
         return None
     values = found._mapping
     calendar = calendar_for(session, (int(values["calendar_years"]), values["calendar_loaded_at"]))
-    return Snapshot(CaseRow.of(values), dict(values["bureau_settings"] or {}), calendar, bool(values["linked"]))
+    return Snapshot(
+        CaseRow.of(values),
+        dict(values["bureau_settings"] or {}),
+        calendar,
+        bool(values["linked"]),
+        clock_rows(values["clocks"]),
+    )
 
 
-def model_of(session: Session, row: CaseLike) -> CaseModel:
-    """The plain case object an action drives, from the row and its clocks."""
+def model_of(session: Session, row: CaseLike, clocks: list[ClockRow] | None = None) -> CaseModel:
+    """The plain case object an action drives, from the row and its clocks (read here unless given)."""
     assert row.id is not None
-    clocks = session.connection().execute(_CLOCKS, {"case_id": row.id}).all()
+    stored = clocks if clocks is not None else session.connection().execute(_CLOCKS, {"case_id": row.id}).all()
     return CaseModel(
         id=row.id,
         number=row.number,
@@ -130,7 +215,7 @@ def model_of(session: Session, row: CaseLike) -> CaseModel:
         opened_at=from_db(row.opened_at),
         last_occurred_at=from_db(row.last_occurred_at) if row.last_occurred_at else None,
         last_seq=row.last_seq,
-        clocks=[clock_state_of(c) for c in clocks],
+        clocks=[clock_state_of(c) for c in stored],
         acted_by=dict(row.acted_by or {}),
     )
 

@@ -124,3 +124,22 @@ def test_case_numbers_are_per_bureau_and_year(api: Api) -> None:
     assert a["number"].endswith("-00001") and b["number"].endswith("-00002")
     assert r.json()["number"] == "GAOYI-2026-00001"
     assert OFFICERS
+
+
+def test_clocks_read_with_the_snapshot_equal_those_read_on_their_own(api: Api) -> None:
+    """The snapshot's one statement carries the case's clocks as JSON: they must come back as stored."""
+    from sqlmodel import Session
+
+    from engine.snapshot import load_snapshot, model_of
+
+    cid = _walk_a_little(api)
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "调查终结"}, at("2026-03-05 10:00")))
+    engine = api.app.state.caseflow.engine
+    with Session(engine) as session:
+        snapshot = load_snapshot(session, cid)
+        assert snapshot is not None and snapshot.clocks
+        with_row = model_of(session, snapshot.row, snapshot.clocks).clocks
+        on_their_own = model_of(session, snapshot.row).clocks
+    assert len(with_row) >= 2 and any(c.satisfied_at for c in with_row)  # ended ones too, with their moments
+    assert with_row == on_their_own
+    assert all(c.started_at.tzinfo is not None and c.deadline.due_at.tzinfo is not None for c in with_row)
