@@ -22,7 +22,8 @@ from engine.clockwork import clock_amount, clock_start, deadline_of
 from engine.definitions import FlowSpec, TransitionSpec
 from engine.errors import DomainError
 from engine.machine import run_actions
-from engine.model import Actor, CaseModel, ClockState
+from engine import entries
+from engine.model import ENTRY_COUNTS, Actor, CaseModel, ClockState
 from engine.registry import Context
 
 
@@ -60,6 +61,8 @@ def preview(
         id=case_id,
         number=view["number"],
     )
+    model.data[ENTRY_COUNTS] = {key: shown["count"] for key, shown in view["lists"].items()}
+    entries.attach(entries.reader(cases.engine), model, flow)
     deadlines = {c["key"]: datetime.fromisoformat(c["due_at"]) for c in view["clocks"]}
     starts = {c["key"]: datetime.fromisoformat(c["started_at"]) for c in view["clocks"]}
     transition = issuing_transition(flow, view["state"], kind.key)
@@ -99,5 +102,6 @@ def preview(
         issued=issued,
         steps=[(e["label"], datetime.fromisoformat(e["occurred_at"])) for e in history],
         power_type=item.power_type,
+        model=model,
     )
     return preview_document(kind, facts)

@@ -6,6 +6,7 @@ service writes its state back (a SQLModel row cannot be a transitions model).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -105,6 +106,69 @@ class ClockState:
         )
 
 
+# The case data's key for how many entries each list kept in rows has (engine.entries): what a
+# guard asks of such a list without reading it.
+ENTRY_COUNTS = "entry_counts"
+
+
+@dataclass(slots=True)
+class Entry:
+    """An entry this firing added to (or changed in) a list kept in rows; ``seq`` once its event is known."""
+
+    key: str
+    position: int
+    payload: dict[str, Any]
+    new: bool = True
+    seq: int | None = None
+
+
+class CaseLists:
+    """A case's lists that grow without bound, kept in rows of their own (``case_entry``).
+
+    ``keys`` are the lists the case's flow keeps in rows (the lists its ``append`` actions write);
+    any other list stays in the case's data. ``load(key)`` reads one stored list in order, with
+    one statement, the first time the list is asked for; a case not stored yet (or replayed) has
+    none. What this firing adds or changes is kept in ``written`` until the service stores it.
+    """
+
+    def __init__(
+        self, keys: frozenset[str] = frozenset(), load: Callable[[str], list[dict[str, Any]]] | None = None
+    ) -> None:
+        self.keys = keys
+        self._load = load
+        self._lists: dict[str, list[dict[str, Any]]] = {}
+        self.added: list[Entry] = []  # every entry added to this object, stored or not
+        self.written: list[Entry] = []  # what the service has yet to store
+
+    def read_with(self, load: Callable[[str], list[dict[str, Any]]]) -> None:
+        """Read the lists not asked for yet through ``load`` (a view after the action's transaction)."""
+        self._load = load
+
+    def loaded(self, key: str) -> list[dict[str, Any]]:
+        if key not in self._lists:
+            stored = self._load(key) if self._load is not None else []
+            # the entries added here that the rows do not hold yet (by position: stored ones are not repeated)
+            added = [e.payload for e in self.added if e.key == key and e.position >= len(stored)]
+            self._lists[key] = stored + added
+        return self._lists[key]
+
+    def add(self, key: str, position: int, payload: dict[str, Any]) -> None:
+        entry = Entry(key, position, payload)
+        self.added.append(entry)
+        self.written.append(entry)
+        if key in self._lists:
+            self._lists[key].append(payload)
+
+    def changed(self, key: str, position: int) -> None:
+        if not any(e.key == key and e.position == position for e in self.written):
+            self.written.append(Entry(key, position, self.loaded(key)[position], new=False))
+
+    def take(self) -> list[Entry]:
+        """What this firing wrote since the last ``take``, in order (the service stores it)."""
+        taken, self.written = self.written, []
+        return taken
+
+
 @dataclass
 class CaseModel:
     """The plain object a transitions machine drives for one firing."""
@@ -126,6 +190,44 @@ class CaseModel:
     links: list[dict[str, Any]] = field(default_factory=list)  # links made by this firing
     # Who last fired each trigger on the case (username): what separation of duties compares.
     acted_by: dict[str, str] = field(default_factory=dict)
+    lists: CaseLists = field(default_factory=CaseLists)
+
+    # --- lists: kept in rows when the flow appends to them (engine.entries), else in data ---
+
+    def entries(self, key: str) -> list[dict[str, Any]]:
+        """The list ``key`` in order (read from its rows the first time it is asked for)."""
+        if key not in self.lists.keys:
+            value = self.data.get(key)
+            return value if isinstance(value, list) else []
+        if self.entry_count(key) == 0:
+            return []
+        return self.lists.loaded(key)
+
+    def entry_count(self, key: str) -> int:
+        """How many entries the list ``key`` has, without reading it."""
+        if key not in self.lists.keys:
+            return len(self.entries(key))
+        return int((self.data.get(ENTRY_COUNTS) or {}).get(key, 0))
+
+    def add_entry(self, key: str, entry: dict[str, Any]) -> None:
+        """Append ``entry`` to the list ``key``: one row, and the count in the data, if the flow keeps it in rows."""
+        if key not in self.lists.keys:
+            self.data.setdefault(key, []).append(entry)
+            return
+        counts = self.data.setdefault(ENTRY_COUNTS, {})
+        position = int(counts.get(key, 0))
+        counts[key] = position + 1
+        self.lists.add(key, position, entry)
+
+    def update_entry(self, key: str, position: int, changes: dict[str, Any]) -> None:
+        """Change fields of one entry (an appeal's outcome): its row is rewritten."""
+        self.entries(key)[position].update(changes)
+        if key in self.lists.keys:
+            self.lists.changed(key, position)
+
+    def fact(self, key: str) -> Any:
+        """A value of the data, or for a list kept in rows its number of entries (what a flag guard tests)."""
+        return self.entry_count(key) if key in self.lists.keys else self.data.get(key)
 
     def open_clocks(self, key: str) -> list[ClockState]:
         return [c for c in self.clocks if c.key == key and c.open]

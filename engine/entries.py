@@ -1,0 +1,177 @@
+"""Lists that grow without bound, in rows of their own: a case's entries (``case_entry``).
+
+A flow's ``append`` actions (陈述申辩, 封存, 证据, 先行登记保存处理 …) add an entry per recorded
+fact, without end. Kept in the case's data they made every action read, decode, encode and
+write the whole list, and every view return it. Here each entry is a row, inserted in the
+action's transaction by one prebuilt statement; the case's data keeps only the number of
+entries of each list (``ENTRY_COUNTS``), which is what guards ask in O(1). A list is read, one
+statement for one list, only when a guard, an action or a document asks for it
+(``CaseModel.entries``); the case view carries each list's count and latest entries, and the
+whole list is paged (``page``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from engine.definitions import FlowSpec
+from engine.model import ENTRY_COUNTS, CaseLists, CaseModel, Entry
+from engine.tables import CaseEntry
+from engine.timeutil import from_db, to_db
+
+ENTRY = CaseEntry.__table__  # type: ignore[attr-defined]
+LATEST_IN_VIEW = 5  # the case view carries each list's latest entries; the whole list is paged
+
+_LIST = (
+    select(ENTRY.c.payload)
+    .where(ENTRY.c.case_id == bindparam("case_id"), ENTRY.c.list_key == bindparam("list_key"))
+    .order_by(ENTRY.c.position)
+)
+_INSERT = insert(ENTRY)
+_UPDATE = update(ENTRY).where(
+    ENTRY.c.case_id == bindparam("b_case_id"),
+    ENTRY.c.list_key == bindparam("b_list_key"),
+    ENTRY.c.position == bindparam("b_position"),
+)
+_LATEST = (
+    select(ENTRY.c.list_key, ENTRY.c.position, ENTRY.c.payload)
+    .where(
+        ENTRY.c.case_id == bindparam("case_id"),
+        tuple_(ENTRY.c.list_key, ENTRY.c.position).in_(bindparam("pairs", expanding=True)),
+    )
+    .order_by(ENTRY.c.list_key, ENTRY.c.position)
+)
+_PAGE = (
+    select(ENTRY.c.position, ENTRY.c.event_seq, ENTRY.c.occurred_at, ENTRY.c.payload)
+    .where(ENTRY.c.case_id == bindparam("case_id"), ENTRY.c.list_key == bindparam("list_key"))
+    .order_by(ENTRY.c.position)
+    .offset(bindparam("skip"))
+    .limit(bindparam("size"))
+)
+_ALL_OF_CASE = (
+    select(ENTRY.c.list_key, ENTRY.c.position, ENTRY.c.event_seq, ENTRY.c.payload)
+    .where(ENTRY.c.case_id == bindparam("case_id"))
+    .order_by(ENTRY.c.list_key, ENTRY.c.position)
+)
+
+_KEYS: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def list_keys(flow: FlowSpec) -> frozenset[str]:
+    """The lists the flow keeps in rows: those its ``append`` actions write into."""
+    found = _KEYS.get((flow.key, flow.version))
+    if found is None:
+        found = _KEYS[(flow.key, flow.version)] = frozenset(
+            str(call.args["into"])
+            for spec in [flow.open, *flow.transitions]
+            for call in spec.actions
+            if call.name == "append"
+        )
+    return found
+
+
+def attach(connection: Connection | Callable[[], Connection], model: CaseModel, flow: FlowSpec) -> None:
+    """Give the case model its flow's lists, each read from its rows when first asked for.
+
+    ``connection``: the session's connection, or a function giving one (a preview opens its own).
+    """
+    case_id = model.id
+
+    def load(key: str) -> list[dict[str, Any]]:
+        if case_id is None:
+            return []
+        conn = connection if isinstance(connection, Connection) else connection()
+        return [dict(r.payload) for r in conn.execute(_LIST, {"case_id": case_id, "list_key": key})]
+
+    if model.lists.keys:  # the case an action just wrote: what it read and added stays
+        model.lists.read_with(load)
+    else:
+        model.lists = CaseLists(list_keys(flow), load)
+
+
+def attach_new(model: CaseModel, flow: FlowSpec) -> None:
+    """The lists of a case being opened or replayed: nothing stored yet."""
+    model.lists = CaseLists(list_keys(flow))
+
+
+def reader(engine: Engine) -> Callable[[], Connection]:
+    """A connection for reading lists outside an action (a preview): opened when a list is asked for."""
+    opened: list[Connection] = []
+
+    def connect() -> Connection:
+        if not opened:
+            opened.append(engine.connect())
+        return opened[0]
+
+    return connect
+
+
+def write(session: Session, case_id: int, model: CaseModel, seq: int, moment: datetime) -> list[Entry]:
+    """Insert the entries this action added and rewrite those it changed, in its transaction."""
+    written = model.lists.take()
+    if not written:
+        return written
+    connection = session.connection()
+    new = [e for e in written if e.new]
+    if new:
+        connection.execute(
+            _INSERT,
+            [
+                dict(case_id=case_id, list_key=e.key, position=e.position, event_seq=seq, payload=e.payload,
+                     occurred_at=to_db(moment))
+                for e in new
+            ],
+        )
+    for e in written:
+        e.seq = seq if e.new else e.seq
+        if not e.new:
+            connection.execute(
+                _UPDATE, {"b_case_id": case_id, "b_list_key": e.key, "b_position": e.position, "payload": e.payload}
+            )
+    return written
+
+
+def counts(data: dict[str, Any]) -> dict[str, int]:
+    return {str(k): int(v) for k, v in (data.get(ENTRY_COUNTS) or {}).items()}
+
+
+def in_view(connection: Connection, case_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The view's ``data`` (without the counts) and ``lists``: each list's count and its latest entries.
+
+    One statement for every list together, whatever their length (none if the case has no entries)."""
+    numbers = counts(data)
+    pairs = [(key, p) for key, n in numbers.items() for p in range(max(n - LATEST_IN_VIEW, 0), n)]
+    latest: dict[str, list[dict[str, Any]]] = {key: [] for key in numbers}
+    if pairs:
+        for r in connection.execute(_LATEST, {"case_id": case_id, "pairs": pairs}):
+            latest[r.list_key].append(r.payload)
+    return {
+        "data": {k: v for k, v in data.items() if k != ENTRY_COUNTS},
+        "lists": {key: {"count": n, "latest": latest[key]} for key, n in numbers.items() if n},
+    }
+
+
+def page(connection: Connection, case_id: int, key: str, number: int, size: int) -> list[dict[str, Any]]:
+    """A page of one list, oldest first: each entry with its position, event and moment."""
+    rows = connection.execute(
+        _PAGE, {"case_id": case_id, "list_key": key, "skip": (number - 1) * size, "size": size}
+    ).all()
+    return [
+        {"position": r.position, "seq": r.event_seq, "occurred_at": from_db(r.occurred_at).isoformat(),
+         "entry": r.payload}
+        for r in rows
+    ]
+
+
+def stored(connection: Connection, case_id: int) -> dict[str, list[tuple[int, int, dict[str, Any]]]]:
+    """Every entry row of a case, by list: (position, event seq, payload), in order (for the audit)."""
+    found: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    for r in connection.execute(_ALL_OF_CASE, {"case_id": case_id}):
+        found.setdefault(r.list_key, []).append((r.position, r.event_seq, r.payload))
+    return found
