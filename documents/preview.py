@@ -23,7 +23,7 @@ from engine.definitions import FlowSpec, TransitionSpec
 from engine.errors import DomainError
 from engine.machine import run_actions
 from engine import entries
-from engine.model import ENTRY_COUNTS, Actor, CaseModel, ClockState
+from engine.model import ENTRY_LISTS, Actor, CaseModel, ClockState
 from engine.registry import Context
 
 
@@ -61,7 +61,7 @@ def preview(
         id=case_id,
         number=view["number"],
     )
-    model.data[ENTRY_COUNTS] = {key: shown["count"] for key, shown in view["lists"].items()}
+    model.data[ENTRY_LISTS] = copy.deepcopy(view["lists"])
     entries.attach(entries.reader(cases.engine), model, flow)
     deadlines = {c["key"]: datetime.fromisoformat(c["due_at"]) for c in view["clocks"]}
     starts = {c["key"]: datetime.fromisoformat(c["started_at"]) for c in view["clocks"]}

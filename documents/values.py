@@ -9,7 +9,7 @@ from typing import Any
 from documents.capitals import yuan
 from documents.source import CaseFacts, IssuedRef
 from engine import bureau_settings
-from engine.model import ENTRY_COUNTS
+from engine.model import ENTRY_LISTS
 from engine.rules.penalty import PENALTY_KINDS as ENGINE_KINDS  # the labels the flow validates against
 from engine.timeutil import local, parse_moment
 
@@ -80,7 +80,7 @@ def pick(facts: CaseFacts, *keys: str) -> Any:
                 return source[key]
     kept = facts.model.lists.keys if facts.model is not None else frozenset()
     lists = [facts.entries(key) for key in sorted(kept)]
-    own = [v for k, v in facts.data.items() if k != ENTRY_COUNTS]
+    own = [v for k, v in facts.data.items() if k != ENTRY_LISTS]
     for value in [*reversed(own), *lists]:
         records = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
         for record in reversed(records):

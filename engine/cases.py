@@ -541,7 +541,7 @@ class CaseService:
             "version": row.version,
             "party": row.party,
             "officers": row.officers,
-            **entries.in_view(connection, row.id, row.data),  # data, and each list's count and latest entries
+            **entries.in_view(row.data),  # data, and each list kept in rows: its count and latest entries
             "opened_at": from_db(row.opened_at).isoformat(),
             "closed_at": from_db(row.closed_at).isoformat() if row.closed_at else None,
             "actions": actions,

@@ -3,11 +3,11 @@
 A flow's ``append`` actions (陈述申辩, 封存, 证据, 先行登记保存处理 …) add an entry per recorded
 fact, without end. Kept in the case's data they made every action read, decode, encode and
 write the whole list, and every view return it. Here each entry is a row, inserted in the
-action's transaction by one prebuilt statement; the case's data keeps only the number of
-entries of each list (``ENTRY_COUNTS``), which is what guards ask in O(1). A list is read, one
-statement for one list, only when a guard, an action or a document asks for it
-(``CaseModel.entries``); the case view carries each list's count and latest entries, and the
-whole list is paged (``page``).
+action's transaction by one prebuilt statement; the case's data keeps, for each list, the
+number of its entries and the latest few (``ENTRY_LISTS``, bounded whatever the length): what
+guards ask in O(1), and what the case view shows without another statement. A longer list is
+read, one statement for one list, only when a guard, an action or a document asks for all of it
+(``CaseModel.entries``); the whole list is paged (``page``).
 """
 
 from __future__ import annotations
@@ -16,17 +16,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from engine.definitions import FlowSpec
-from engine.model import ENTRY_COUNTS, CaseLists, CaseModel, Entry
+from engine.model import ENTRY_LISTS, CaseLists, CaseModel, Entry
 from engine.tables import CaseEntry
 from engine.timeutil import from_db, to_db
 
 ENTRY = CaseEntry.__table__  # type: ignore[attr-defined]
-LATEST_IN_VIEW = 5  # the case view carries each list's latest entries; the whole list is paged
 
 _LIST = (
     select(ENTRY.c.payload)
@@ -38,14 +37,6 @@ _UPDATE = update(ENTRY).where(
     ENTRY.c.case_id == bindparam("b_case_id"),
     ENTRY.c.list_key == bindparam("b_list_key"),
     ENTRY.c.position == bindparam("b_position"),
-)
-_LATEST = (
-    select(ENTRY.c.list_key, ENTRY.c.position, ENTRY.c.payload)
-    .where(
-        ENTRY.c.case_id == bindparam("case_id"),
-        tuple_(ENTRY.c.list_key, ENTRY.c.position).in_(bindparam("pairs", expanding=True)),
-    )
-    .order_by(ENTRY.c.list_key, ENTRY.c.position)
 )
 _PAGE = (
     select(ENTRY.c.position, ENTRY.c.event_seq, ENTRY.c.occurred_at, ENTRY.c.payload)
@@ -138,22 +129,17 @@ def write(session: Session, case_id: int, model: CaseModel, seq: int, moment: da
 
 
 def counts(data: dict[str, Any]) -> dict[str, int]:
-    return {str(k): int(v) for k, v in (data.get(ENTRY_COUNTS) or {}).items()}
+    """Entries per list kept in rows, from the case's data."""
+    return {str(k): int(v["count"]) for k, v in (data.get(ENTRY_LISTS) or {}).items()}
 
 
-def in_view(connection: Connection, case_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """The view's ``data`` (without the counts) and ``lists``: each list's count and its latest entries.
+def in_view(data: dict[str, Any]) -> dict[str, Any]:
+    """The view's ``data`` (the flow's own facts) and ``lists``: each list's count and latest entries.
 
-    One statement for every list together, whatever their length (none if the case has no entries)."""
-    numbers = counts(data)
-    pairs = [(key, p) for key, n in numbers.items() for p in range(max(n - LATEST_IN_VIEW, 0), n)]
-    latest: dict[str, list[dict[str, Any]]] = {key: [] for key in numbers}
-    if pairs:
-        for r in connection.execute(_LATEST, {"case_id": case_id, "pairs": pairs}):
-            latest[r.list_key].append(r.payload)
+    Both from the case's data as read: no statement, whatever the lists' length."""
     return {
-        "data": {k: v for k, v in data.items() if k != ENTRY_COUNTS},
-        "lists": {key: {"count": n, "latest": latest[key]} for key, n in numbers.items() if n},
+        "data": {k: v for k, v in data.items() if k != ENTRY_LISTS},
+        "lists": {key: kept for key, kept in (data.get(ENTRY_LISTS) or {}).items() if kept.get("count")},
     }
 
 

@@ -2,7 +2,7 @@
 
 Each list a flow's ``append`` action writes (as the flows stood at this revision, ``LISTS``) is
 moved from ``case.data`` into ``case_entry`` rows, one per entry, in order; the data keeps
-``entry_counts`` (entries per list). Each entry is filed under the event that appended it: the
+``entry_lists``: per list its count and its latest ``LATEST_KEPT`` entries. Each entry is filed under the event that appended it: the
 first event, not before the previous entry's, whose moment is the entry's ``at`` stamp.
 Downgrade puts the lists back into the data.
 
@@ -24,7 +24,8 @@ down_revision = '0010'
 branch_labels = None
 depends_on = None
 
-COUNTS = "entry_counts"
+KEPT = "entry_lists"
+LATEST_KEPT = 5
 # The lists each flow appended to at this revision (engine.entries.list_keys of every flow).
 LISTS: dict[str, tuple[str, ...]] = {
     'application': ('objections',),
@@ -96,7 +97,7 @@ def move_lists_out(conn: sa.Connection) -> int:
         ).all()
         moments = [(seq, _utc(at)) for seq, at in events]
         last = moments[-1] if moments else (0, None)
-        counts = dict(data.get(COUNTS) or {})
+        kept = dict(data.get(KEPT) or {})
         values = []
         for key in keys:
             seq = 1
@@ -107,8 +108,9 @@ def move_lists_out(conn: sa.Connection) -> int:
                                  (seq, at or last[1]))
                 values.append(dict(case_id=case_id, list_key=key, position=position, event_seq=seq,
                                    payload=payload, occurred_at=when or datetime.now(UTC)))
-            counts[key] = len([v for v in values if v["list_key"] == key])
-        data[COUNTS] = counts
+            moved_here = [v["payload"] for v in values if v["list_key"] == key]
+            kept[key] = {"count": len(moved_here), "latest": moved_here[-LATEST_KEPT:]}
+        data[KEPT] = kept
         conn.execute(entry.insert(), values)
         conn.execute(case.update().where(case.c.id == case_id).values(data=data))
         moved += len(values)
@@ -116,7 +118,7 @@ def move_lists_out(conn: sa.Connection) -> int:
 
 
 def move_lists_back(conn: sa.Connection) -> None:
-    """The entries back into their cases' data, in order; the counts removed."""
+    """The entries back into their cases' data, in order; the counts and latest entries removed."""
     found: dict[int, dict[str, list[Any]]] = {}
     for case_id, key, payload in conn.execute(
         sa.select(entry.c.case_id, entry.c.list_key, entry.c.payload)
@@ -124,9 +126,9 @@ def move_lists_back(conn: sa.Connection) -> None:
     ):
         found.setdefault(case_id, {}).setdefault(key, []).append(payload)
     for case_id, data in conn.execute(sa.select(case.c.id, case.c.data)).all():
-        if case_id not in found and COUNTS not in (data or {}):
+        if case_id not in found and KEPT not in (data or {}):
             continue
         data = dict(data or {})
-        data.pop(COUNTS, None)
+        data.pop(KEPT, None)
         data.update(found.get(case_id, {}))
         conn.execute(case.update().where(case.c.id == case_id).values(data=data))
