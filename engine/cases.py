@@ -204,6 +204,8 @@ class CaseService:
         """A page of one of the case's lists kept in rows (``engine.entries``), oldest first."""
         with Session(reading(self.engine)) as session:
             row = self._case_row(session, actor, case_id)
+            if key not in entries.list_keys(self.library.flow(row.flow_key, row.flow_version)):
+                raise NotFound("LIST_NOT_FOUND", "本案的流程没有这项登记记录", case_id=case_id, key=key)
             total = entries.counts(row.data).get(key, 0)
             items = entries.page(session.connection(), case_id, key, page, size) if total else []
             return {"key": key, "items": items, "total": total, "page": page, "size": size}
