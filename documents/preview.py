@@ -17,12 +17,12 @@ from sqlmodel import Session
 from documents.issuer import preview_document
 from documents.kinds import Required, kind_of
 from documents.source import CaseFacts, agency_name, issued_documents
+from engine import entries
 from engine.cases import CaseService
 from engine.clockwork import clock_amount, clock_start, deadline_of
 from engine.definitions import FlowSpec, TransitionSpec
 from engine.errors import DomainError
 from engine.machine import run_actions
-from engine import entries
 from engine.model import ENTRY_LISTS, Actor, CaseModel, ClockState
 from engine.registry import Context
 
