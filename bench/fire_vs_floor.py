@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
         rows,
     )
     console.print(
-        "floor = SELECT case snapshot; UPDATE case (version check, chain head); INSERT event (hash); UPDATE its list row"
+        "floor = SELECT case snapshot; UPDATE case (version check, chain head); INSERT event (hash); INSERT the entry; UPDATE its list row"
     )
     return rows
 
