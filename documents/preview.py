@@ -62,7 +62,7 @@ def preview(
         number=view["number"],
     )
     model.data[ENTRY_LISTS] = copy.deepcopy(view["lists"])
-    entries.attach(entries.reader(cases.engine), model, flow)
+    entries.attach(cases.engine, model, flow)
     deadlines = {c["key"]: datetime.fromisoformat(c["due_at"]) for c in view["clocks"]}
     starts = {c["key"]: datetime.fromisoformat(c["started_at"]) for c in view["clocks"]}
     transition = issuing_transition(flow, view["state"], kind.key)

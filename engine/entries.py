@@ -12,7 +12,6 @@ read, one statement for one list, only when a guard, an action or a document ask
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlmodel import Session
 
 from engine.definitions import FlowSpec
 from engine.model import ENTRY_LISTS, CaseLists, CaseModel, Entry
+from engine.persistence import reading
 from engine.tables import CaseEntry
 from engine.timeutil import from_db, to_db
 
@@ -67,18 +67,21 @@ def list_keys(flow: FlowSpec) -> frozenset[str]:
     return found
 
 
-def attach(connection: Connection | Callable[[], Connection], model: CaseModel, flow: FlowSpec) -> None:
+def attach(source: Connection | Engine, model: CaseModel, flow: FlowSpec) -> None:
     """Give the case model its flow's lists, each read from its rows when first asked for.
 
-    ``connection``: the session's connection, or a function giving one (a preview opens its own).
+    ``source``: the session's connection, or an engine (a preview, outside any session: each list
+    is then read on a connection of its own).
     """
     case_id = model.id
 
     def load(key: str) -> list[dict[str, Any]]:
         if case_id is None:
             return []
-        conn = connection if isinstance(connection, Connection) else connection()
-        return [dict(r.payload) for r in conn.execute(_LIST, {"case_id": case_id, "list_key": key})]
+        if isinstance(source, Engine):
+            with reading(source).connect() as conn:
+                return _read(conn, case_id, key)
+        return _read(source, case_id, key)
 
     if model.lists.keys:  # the case an action just wrote: what it read and added stays
         model.lists.read_with(load)
@@ -86,21 +89,13 @@ def attach(connection: Connection | Callable[[], Connection], model: CaseModel, 
         model.lists = CaseLists(list_keys(flow), load)
 
 
+def _read(connection: Connection, case_id: int, key: str) -> list[dict[str, Any]]:
+    return [dict(r.payload) for r in connection.execute(_LIST, {"case_id": case_id, "list_key": key})]
+
+
 def attach_new(model: CaseModel, flow: FlowSpec) -> None:
     """The lists of a case being opened or replayed: nothing stored yet."""
     model.lists = CaseLists(list_keys(flow))
-
-
-def reader(engine: Engine) -> Callable[[], Connection]:
-    """A connection for reading lists outside an action (a preview): opened when a list is asked for."""
-    opened: list[Connection] = []
-
-    def connect() -> Connection:
-        if not opened:
-            opened.append(engine.connect())
-        return opened[0]
-
-    return connect
 
 
 def write(session: Session, case_id: int, model: CaseModel, seq: int, moment: datetime) -> list[Entry]:

@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlmodel import Session, select
 
 from engine.audit import verify_database
 from engine.model import ENTRY_LISTS, LATEST_KEPT
+from engine.tables import Document
 from tests.api.test_hostile_input import _page_login
 from tests.api.test_penalty_procedure import filed
 from tests.api.test_penalty_walk import ok, refused
 from tests.conftest import Api, at
 from tests.integration.test_audit import allow_changes
+from tests.integration.test_documents_walk import pdf_text, squeeze
 
 DISPOSALS = "preservation_disposals"
 
@@ -189,3 +193,21 @@ def test_the_migration_moves_the_lists_out_of_the_data_and_back(database_url: st
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_documents_read_a_long_list_from_its_rows_in_the_preview_and_when_issued(api: Api, tmp_path: Path) -> None:
+    """调查终结报告 lists every 笔录 recorded, the first ones being only in rows (not among the latest kept)."""
+    cid = filed(api)
+    for i in range(LATEST_KEPT + 2):
+        ok(api.fire("zhang", cid, "record_evidence", {"kind": "documentary", "record": "inspection",
+                                                      "summary": f"调取第{i + 1}号处方"}, at(f"2026-03-03 10:{i:02d}")))
+    r = api.post("zhang", f"/api/cases/{cid}/documents/preview/investigation_report",
+                 json={"data": {"report": "调查终结"}, "occurred_at": "2026-03-04T10:00:00+08:00"})
+    assert r.status_code == 200, r.text
+    body = squeeze(pdf_text(r.content, tmp_path))
+    assert "调取第1号处方" in body and f"调取第{LATEST_KEPT + 2}号处方" in body
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "调查终结"}, at("2026-03-04 10:00")))
+    with Session(api.app.state.caseflow.engine) as session:
+        issued = session.exec(select(Document).where(Document.case_id == cid, Document.kind == "investigation_report")).one()
+    assert "调取第1号处方" in issued.fields["evidence_text"]
+    assert f"调取第{LATEST_KEPT + 2}号处方" in issued.fields["evidence_text"]
