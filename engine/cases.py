@@ -200,7 +200,7 @@ class CaseService:
             ).all()
             return {"items": [_event_dict(e) for e in rows], "total": row.last_seq, "page": page, "size": size}
 
-    def entries(self, actor: Actor, case_id: int, key: str, page: int = 1, size: int = 100) -> dict[str, Any]:
+    def entry_page(self, actor: Actor, case_id: int, key: str, page: int = 1, size: int = 100) -> dict[str, Any]:
         """A page of one of the case's lists kept in rows (``engine.entries``), oldest first."""
         with Session(reading(self.engine)) as session:
             row = self._case_row(session, actor, case_id)

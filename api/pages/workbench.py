@@ -203,7 +203,7 @@ def case_list(request: Request, state: State, actor: PageActor, case_id: CaseId,
     """One of the case's recorded lists (陈述申辩, 封存, 证据 …) whole, oldest first, 100 entries a page."""
     try:
         context = case_page(request, state, actor, case_id)
-        entries = state.cases.entries(actor, case_id, key, min(max(page, 1), 1_000_000), 100)
+        entries = state.cases.entry_page(actor, case_id, key, min(max(page, 1), 1_000_000), 100)
     except DomainError as error:
         return render_error(request, state, actor, error)
     entries["pages"] = max(1, (entries["total"] + 99) // 100)

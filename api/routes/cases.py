@@ -89,7 +89,7 @@ def case_list(
 ) -> Json:
     """One of the case's recorded lists (陈述申辩, 封存, 证据 …) whole, oldest first, a page at a time;
     the case itself carries each list's count and latest entries."""
-    return Json(state.cases.entries(actor, case_id, key, page, size))
+    return Json(state.cases.entry_page(actor, case_id, key, page, size))
 
 
 @router.get("/{case_id}", response_class=Json)
