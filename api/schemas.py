@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -56,6 +57,16 @@ def _id_check(code: str, noun: str) -> Callable[[int], int]:
 
 ID_RANGE = {"minimum": 1, "maximum": MAX_ID}
 CaseId = Annotated[int, Path(json_schema_extra=ID_RANGE), AfterValidator(_id_check("CASE_NOT_FOUND", "案件"))]
+
+
+def _list_key(value: str) -> str:
+    """A list's key in a path (statements, seals …): anything else names no list (404)."""
+    if not re.fullmatch(r"[a-z_]{1,60}", value):
+        raise NotFound("LIST_NOT_FOUND", "本案的流程没有这项登记记录", key=value[:60])
+    return value
+
+
+ListKey = Annotated[str, Path(), AfterValidator(_list_key)]
 DocumentId = Annotated[
     int, Path(json_schema_extra=ID_RANGE), AfterValidator(_id_check("DOCUMENT_NOT_FOUND", "文书"))
 ]

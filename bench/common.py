@@ -57,7 +57,8 @@ PARTY = {"name": "辛集市某大药房", "type": "organisation", "address": "�
 
 # The action every benchmark fires: a recorded fact of the investigation stage (no dest, no
 # document, no clock), so it can be fired any number of times on the same case. 先行登记保存
-# 处理决定 appends the payload to data["preservation_disposals"] through the ``append`` action.
+# 处理决定 appends the payload to the list "preservation_disposals" through the ``append`` action:
+# a ``case_entry`` row, and the list's count and latest entries in data["entry_lists"] (engine.entries).
 RECORDED_FACT = "dispose_preservation"
 RECORDED_INTO = "preservation_disposals"
 RECORDED_PAYLOAD = {"disposal": "登记保存的处方12张经核对后退还当事人"}
@@ -236,6 +237,10 @@ UPDATE_CASE = (
     'UPDATE "case" SET data = :data, updated_at = :now, version = :version + 1, last_seq = :seq, '
     "head_hash = :hash, last_occurred_at = :now WHERE id = :id AND version = :version"
 )
+INSERT_ENTRY = (
+    "INSERT INTO case_entry (case_id, list_key, position, event_seq, payload, occurred_at) "
+    "VALUES (:case_id, :list_key, :position, :event_seq, :payload, :occurred_at)"
+)
 UPDATE_SUMMARY = "UPDATE case_summary SET updated_at = :now, version = :version + 1 WHERE case_id = :id"
 INSERT_EVENT = (
     "INSERT INTO event (case_id, seq, trigger, label, from_state, to_state, actor, occurred_at, "
@@ -248,8 +253,9 @@ class Floor:
     """The recorded fact written by hand: the rows CaseService.fire writes, and nothing else.
 
     It reads the case's snapshot (state, version, data, chain head), writes the case with its new
-    head, appends the event and updates the case's list row: the rows fire writes for a recorded
-    fact (it changes no clock, so no clock row is written).
+    head (and the list's count in its data), appends the event and the list's entry row, and
+    updates the case's list row: the rows fire writes for a recorded fact (it changes no clock, so
+    no clock row is written).
     """
 
     def __init__(self, bench: Bench) -> None:
@@ -267,13 +273,17 @@ class Floor:
 
     def fire(self, case_id: int) -> None:
         from engine.events import event_hash
+        from engine.model import LATEST_KEPT
 
         moment = datetime.now(UTC)
         with self.engine.begin() as conn:
             state, version, data, seq, prev = run_sql(conn, SELECT_CASE, {"id": case_id}).one()
             data = json.loads(data) if isinstance(data, str) else data
             payload = dict(RECORDED_PAYLOAD)
-            data.setdefault(RECORDED_INTO, []).append({**payload, "at": moment.isoformat()})
+            entry = {**payload, "at": moment.isoformat()}
+            kept = data.setdefault("entry_lists", {}).setdefault(RECORDED_INTO, {"count": 0, "latest": []})
+            position = kept["count"]
+            kept["count"], kept["latest"] = position + 1, [*kept["latest"], entry][-LATEST_KEPT:]
             fields = dict(
                 case_id=case_id,
                 seq=seq + 1,
@@ -299,6 +309,9 @@ class Floor:
             row = {**fields, "label": self.label, "hash": digest, "occurred_at": now, "recorded_at": now,
                    "payload": json.dumps(payload)}
             run_sql(conn, INSERT_EVENT, row)
+            entry = {"case_id": case_id, "list_key": RECORDED_INTO, "position": position, "event_seq": seq + 1,
+                     "payload": json.dumps(entry), "occurred_at": now}
+            run_sql(conn, INSERT_ENTRY, entry)
             run_sql(conn, UPDATE_SUMMARY, {"id": case_id, "version": version, "now": now})
 
 

@@ -66,11 +66,12 @@ def grow(bench: Bench, events: int, build: str) -> int:
 
 
 def copy_case(bench: Bench, case_id: int, copies: int) -> list[int]:
-    """``copies`` copies of a case: its row, clocks and events (hash chain recomputed per copy)."""
+    """``copies`` copies of a case: its row, clocks, events (hash chain recomputed per copy) and list entries."""
     from engine.events import GENESIS, event_hash
-    from engine.tables import Case, Clock, Event
+    from engine.tables import Case, CaseEntry, Clock, Event
 
     cases, clocks, events = Case.__table__, Clock.__table__, Event.__table__  # type: ignore[attr-defined]
+    entries = CaseEntry.__table__  # type: ignore[attr-defined]
     made = []
     with bench.engine.begin() as conn:
         original = dict(conn.execute(select(cases).where(cases.c.id == case_id)).one()._mapping)
@@ -80,6 +81,9 @@ def copy_case(bench: Bench, case_id: int, copies: int) -> list[int]:
         event_rows = [
             dict(r._mapping)
             for r in conn.execute(select(events).where(events.c.case_id == case_id).order_by(events.c.seq))
+        ]
+        entry_rows = [
+            dict(r._mapping) for r in conn.execute(select(entries).where(entries.c.case_id == case_id))
         ]
         for index in range(copies):
             row = {k: v for k, v in original.items() if k != "id"}
@@ -94,6 +98,8 @@ def copy_case(bench: Bench, case_id: int, copies: int) -> list[int]:
                 e["hash"] = prev = event_hash(**hashed)
                 chained.append(e)
             conn.execute(insert(events), chained)
+            if entry_rows:
+                conn.execute(insert(entries), [{**_without_id(e), "case_id": new_id} for e in entry_rows])
             conn.execute(update(cases).where(cases.c.id == new_id).values(head_hash=prev, last_seq=len(chained)))
             made.append(new_id)
     from sqlmodel import Session

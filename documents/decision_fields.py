@@ -75,7 +75,7 @@ def _adoption(facts: CaseFacts) -> str | None:
                 "rejected": "不予采纳"}
     adopted = decision.get("statement_adopted")
     reasons = clause(decision.get("statement_reasons"))
-    statements = [s for s in facts.data.get("statements") or [] if isinstance(s, dict)]
+    statements = [s for s in facts.entries("statements") if isinstance(s, dict)]
     if adopted is None and statements:
         adopted = statements[-1].get("adopted")
         reasons = reasons or clause(statements[-1].get("review") or statements[-1].get("reasons"))
@@ -96,7 +96,7 @@ def _statement_paragraph(facts: CaseFacts) -> str:
     )
     rights = "陈述、申辩和要求听证" if data.get("hearing_entitled") else "陈述、申辩"
     text = f"{told}告知了拟作出行政处罚的事实、理由、依据及当事人依法享有的{rights}的权利。"
-    said = [clause(s.get("statement")) for s in data.get("statements") or [] if isinstance(s, dict)]
+    said = [clause(s.get("statement")) for s in facts.entries("statements") if isinstance(s, dict)]
     statements = [s for s in said if s]
     if statements:
         text += f"当事人提出如下陈述、申辩意见：{'；'.join(statements)}。"

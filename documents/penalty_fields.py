@@ -48,7 +48,7 @@ def evidence_text_of(facts: CaseFacts) -> str | None:
     given = text_of(facts.payload.get("evidence"))
     if given:
         return given
-    entries = facts.data.get("evidence") or []
+    entries = facts.entries("evidence")
     lines = [
         f"{_evidence_name(e)}：{e.get('summary')}"
         for e in entries
@@ -117,7 +117,7 @@ def sealing_list(facts: CaseFacts) -> Fields:
 
 
 def release_decision(facts: CaseFacts) -> Fields:
-    seals = facts.data.get("seals") or []  # the penalty flow's sealed evidence
+    seals = facts.entries("seals")  # the penalty flow's sealed evidence
     last = seals[-1] if seals and isinstance(seals[-1], dict) else facts.data.get("sealing") or {}
     title, number = last_issued(facts, "sealing_decision")
     # Termination or referral releases every open seal at once (令4号第四十七条): those items, that reason.

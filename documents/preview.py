@@ -17,12 +17,13 @@ from sqlmodel import Session
 from documents.issuer import preview_document
 from documents.kinds import Required, kind_of
 from documents.source import CaseFacts, agency_name, issued_documents
+from engine import entries
 from engine.cases import CaseService
 from engine.clockwork import clock_amount, clock_start, deadline_of
 from engine.definitions import FlowSpec, TransitionSpec
 from engine.errors import DomainError
 from engine.machine import run_actions
-from engine.model import Actor, CaseModel, ClockState
+from engine.model import ENTRY_LISTS, Actor, CaseModel, ClockState
 from engine.registry import Context
 
 
@@ -60,6 +61,8 @@ def preview(
         id=case_id,
         number=view["number"],
     )
+    model.data[ENTRY_LISTS] = copy.deepcopy(view["lists"])
+    entries.attach(cases.engine, model, flow)
     deadlines = {c["key"]: datetime.fromisoformat(c["due_at"]) for c in view["clocks"]}
     starts = {c["key"]: datetime.fromisoformat(c["started_at"]) for c in view["clocks"]}
     transition = issuing_transition(flow, view["state"], kind.key)
@@ -99,5 +102,6 @@ def preview(
         issued=issued,
         steps=[(e["label"], datetime.fromisoformat(e["occurred_at"])) for e in history],
         power_type=item.power_type,
+        model=model,
     )
     return preview_document(kind, facts)

@@ -50,6 +50,15 @@ class CaseFacts:
     issued: list[IssuedRef] = field(default_factory=list)  # documents of the case issued before
     steps: list[tuple[str, datetime]] = field(default_factory=list)  # (label, occurred_at) of each event
     power_type: str | None = None  # the item's 权力类型 (行政许可, 行政给付 …): which law a hall notice cites
+    # The case as an action or a preview drives it: its lists kept in rows are read through it.
+    model: CaseModel | None = None
+
+    def entries(self, key: str) -> list[dict[str, Any]]:
+        """The case's list ``key`` (陈述申辩, 封存, 证据 …), read from its rows when first asked for."""
+        if self.model is not None:
+            return self.model.entries(key)
+        value = self.data.get(key)
+        return value if isinstance(value, list) else []
 
 
 def agency_name(session: Session, bureau: str, subject: str | None) -> str:
@@ -101,4 +110,5 @@ def facts_from_action(session: Session, row: Case, model: CaseModel, ctx: Contex
         issued=issued_documents(session, row.id),
         steps=steps,
         power_type=ctx.item.power_type,
+        model=model,
     )

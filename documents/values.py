@@ -9,6 +9,7 @@ from typing import Any
 from documents.capitals import yuan
 from documents.source import CaseFacts, IssuedRef
 from engine import bureau_settings
+from engine.model import ENTRY_LISTS
 from engine.rules.penalty import PENALTY_KINDS as ENGINE_KINDS  # the labels the flow validates against
 from engine.timeutil import local, parse_moment
 
@@ -71,12 +72,16 @@ def blank(value: Any) -> bool:
 
 
 def pick(facts: CaseFacts, *keys: str) -> Any:
-    """The first non-blank value of ``keys`` in the payload, the case data, or a record in the data."""
+    """The first non-blank value of ``keys`` in the payload, the case data, or a record in the data
+    (the data's own records latest first, then the entries of the lists kept in rows, latest first)."""
     for source in (facts.payload, facts.data):
         for key in keys:
             if not blank(source.get(key)):
                 return source[key]
-    for value in reversed(list(facts.data.values())):
+    kept = facts.model.lists.keys if facts.model is not None else frozenset()
+    lists = [facts.entries(key) for key in sorted(kept)]
+    own = [v for k, v in facts.data.items() if k != ENTRY_LISTS]
+    for value in [*reversed(own), *lists]:
         records = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
         for record in reversed(records):
             if isinstance(record, dict):

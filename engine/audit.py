@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from engine import entries
 from engine.calendar import WorkCalendar
 from engine.clocks import Span
 from engine.clockwork import apply_clock_triggers, deadline_of
@@ -160,6 +161,7 @@ class _Audit:
         except _Stop:
             return found
         _compare_case(row, replayed, self.library, report)
+        _compare_entries(self.session, row, replayed, report)
         _compare_clocks(clocks, replayed.model.clocks, self.calendar, self.now, report)
         _compare_documents(events, documents, replayed.issued, report)
         return found
@@ -195,6 +197,7 @@ class _Audit:
             data={k: v for k, v in payload.items() if k not in ("party", "officers")},
             opened_at=local(first.occurred_at),
         )
+        entries.attach_new(model, flow)
         issued: dict[int, list[str] | None] = {}
         closed_at: datetime | None = None
         waiting = list(opened)
@@ -222,6 +225,8 @@ class _Audit:
                     raise _Stop from None
                 _open_links(model, waiting, self.library, moment)
                 issued[event.id or 0] = [k for k in spec.documents if spec.issues(k, model.data)]
+            for entry in model.lists.take():  # the entries this event appended: its seq, as the service stores
+                entry.seq = event.seq if entry.new else entry.seq
             model.acted_by[event.trigger] = event.actor
             if event.to_state != model.state:
                 report("重放", f"第{event.seq}个事件“{event.label}”记录的结果环节{_state(flow, event.to_state or '')}"
@@ -465,6 +470,28 @@ def _compare_case(row: Case, replayed: _Replayed, library: Library, report: Call
     stored_closed = from_db(row.closed_at) if row.closed_at else None
     if stored_closed != closed_at:
         report("数据", f"办结时间{_moment(stored_closed)}，按事件应为{_moment(closed_at)}")
+
+
+def _compare_entries(session: Session, row: Case, replayed: _Replayed, report: Callable[[str, str], None]) -> None:
+    """The rows of the lists kept apart (``case_entry``) must be the entries the replay appended, in order,
+    each under the event that appended it and with what it holds now (an appeal's outcome included)."""
+    assert row.id is not None
+    stored = entries.stored(session.connection(), row.id)
+    again: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    for entry in replayed.model.lists.added:
+        again.setdefault(entry.key, []).append((entry.position, entry.seq or 0, entry.payload))
+    for key in sorted(set(stored) | set(again)):
+        have, want = stored.get(key, []), again.get(key, [])
+        name = f"列表{key}"
+        if len(have) != len(want):
+            report("数据", f"{name}：存储了{len(have)}条，按事件应有{len(want)}条")
+        for (position, seq, payload), (_, seq_again, payload_again) in zip(have, want, strict=False):
+            if seq != seq_again:
+                report("数据", f"{name}第{position + 1}条：记录于第{seq}个事件，按事件应为第{seq_again}个")
+            if _json(payload) != _json(payload_again):
+                report("数据", f"{name}第{position + 1}条：存储值{_text(payload)}，重放值{_text(payload_again)}")
+        if [p for p, _, _ in have] != list(range(len(have))):
+            report("数据", f"{name}的序号不连续（条目被删除或插入）")
 
 
 def _state(flow: FlowSpec, name: str) -> str:

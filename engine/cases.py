@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from engine import certificates, readmodel
+from engine import certificates, entries, readmodel
 from engine.calendar import WorkCalendar
 from engine.clockwork import apply_clock_triggers, view_clock
 from engine.definitions import CatalogueItem, FlowSpec, TransitionSpec
@@ -158,6 +158,7 @@ class CaseService:
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
         model = model_of(session, row, snapshot.clocks)
+        entries.attach(session.connection(), model, flow)
         before = fingerprints(model)
         officers_before = [dict(o) for o in model.officers]
         party_before = dict(model.party)
@@ -177,6 +178,7 @@ class CaseService:
             outcome.to_state, actor.username, moment, with_documents(payload, documents),
         )
         self._save(session, row, model, flow, event)
+        entries.write(session, case_id, model, event.seq, moment)
         written = write_clocks(session, case_id, model, ctx.calendar, before)
         self._store_documents(session, documents, event)
         links_made = bool(model.links)
@@ -213,6 +215,16 @@ class CaseService:
             ).all()
             return {"items": [_event_dict(e) for e in rows], "total": row.last_seq, "page": page, "size": size}
 
+    def entry_page(self, actor: Actor, case_id: int, key: str, page: int = 1, size: int = 100) -> dict[str, Any]:
+        """A page of one of the case's lists kept in rows (``engine.entries``), oldest first."""
+        with Session(reading(self.engine)) as session:
+            row = self._case_row(session, actor, case_id)
+            if key not in entries.list_keys(self.library.flow(row.flow_key, row.flow_version)):
+                raise NotFound("LIST_NOT_FOUND", "本案的流程没有这项登记记录", case_id=case_id, key=key)
+            total = entries.counts(row.data).get(key, 0)
+            items = entries.page(session.connection(), case_id, key, page, size) if total else []
+            return {"key": key, "items": items, "total": total, "page": page, "size": size}
+
     def calendar(self) -> WorkCalendar:
         with Session(reading(self.engine)) as session:
             return load_calendar(session)
@@ -245,6 +257,7 @@ class CaseService:
             opened_at=moment,
             acted_by={flow.open.trigger: actor.username},
         )
+        entries.attach_new(model, flow)
         payload = {"party": party, "officers": officers, **data}
         ctx = self._context(session, model, flow, item, actor, moment, payload)
         load_certificates(session, ctx)
@@ -286,6 +299,7 @@ class CaseService:
         row.last_seq, row.head_hash, row.last_occurred_at = event.seq, event.hash, event.occurred_at
         session.flush()
         add_event(session, event)
+        entries.write(session, row.id, model, event.seq, moment)
         self._store_documents(session, documents, event)
         for link in links:
             model.links.append(link)
@@ -517,6 +531,7 @@ class CaseService:
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
         model = model or model_of(session, row, snapshot.clocks)
+        entries.attach(session.connection(), model, flow)
         ctx = self._context_of(snapshot, model, flow, item, actor, as_of, {})
         if certificates is None:
             load_certificates(session, ctx)
@@ -548,7 +563,7 @@ class CaseService:
             "version": row.version,
             "party": row.party,
             "officers": row.officers,
-            "data": row.data,
+            **entries.in_view(row.data),  # data, and each list kept in rows: its count and latest entries
             "opened_at": from_db(row.opened_at).isoformat(),
             "closed_at": from_db(row.closed_at).isoformat() if row.closed_at else None,
             "actions": actions,

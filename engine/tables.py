@@ -89,6 +89,24 @@ class Event(SQLModel, table=True):
     hash_version: int = 2  # engine.events: 1 for events recorded before the label was hashed
 
 
+class CaseEntry(SQLModel, table=True):
+    """One entry of a list that grows without bound (a flow's ``append`` lists: 陈述申辩, 封存, 证据 …).
+
+    Kept in rows of their own so the case row stays small; read a list at a time, in order.
+    """
+
+    __tablename__ = "case_entry"
+    __table_args__ = (UniqueConstraint("case_id", "list_key", "position", name="uq_case_entry_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    list_key: str = Field(max_length=60)  # the data key the flow appends into
+    position: int  # 0, 1, 2 … within the case's list
+    event_seq: int  # the event that appended it
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    occurred_at: datetime
+
+
 class Clock(SQLModel, table=True):
     __table_args__ = (Index("ix_clock_open_due", "open", "due_at"),)
 

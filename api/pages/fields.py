@@ -191,6 +191,11 @@ SPECIAL = {"party", "officers"}
 # Keys the flows' actions store in a case's data, for the case page.
 DATA_LABELS = {
     "filing_proposal": "立案申请", "evidence": "调查取证记录", "investigation_report": "调查终结报告",
+    # the lists kept in rows of their own (engine.entries), also titles of their pages
+    "extensions": "延长期限", "interpretations": "采购条款解释", "interviews": "约谈记录",
+    "objection_reviews": "异议复核", "objections": "异议", "refunds": "退还款项", "returns": "退回修改",
+    "sanctions": "联合惩戒", "seal_extensions": "延长封存期限", "seal_ratifications": "补办封存批准",
+    "site_records": "现场检查记录", "supplementary_investigations": "补充调查", "testing_spans": "检测、检验期间",
     "proposal": "拟处罚意见", "notified_fines": "已告知的罚款金额", "hearing_entitled": "可要求听证",
     "hearing_requested": "已要求听证", "hearing_held": "已举行听证", "legal_review": "法制审核意见",
     "decision": "决定", "service": "送达", "payments": "缴款记录", "statements": "陈述申辩", "hearing": "听证安排",

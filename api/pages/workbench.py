@@ -21,7 +21,7 @@ from api.pages.evidence_view import shown_events
 from api.pages.lists import case_export, filter_choices, filters_from, list_page, pager_links, query_of
 from api.pages.web import PageActor, posted_form, redirect, render, render_error
 from api.routes.documents import disposition
-from api.schemas import CaseId
+from api.schemas import CaseId, ListKey
 from documents.kinds import kind_of
 from engine.definitions import Role
 from engine.errors import DomainError, NotFound
@@ -195,6 +195,19 @@ def history(request: Request, state: State, actor: PageActor, case_id: CaseId, p
     entries["pages"] = max(1, (entries["total"] + 99) // 100)
     context["case"] = {**context["case"], "events": shown_events(entries["items"], context["flow"])}
     return render(request, state, "history.html", actor, entries=entries,
+                  pager=pager_links(entries["pages"], entries["page"]), **context)
+
+
+@router.get("/cases/{case_id}/lists/{key}")
+def case_list(request: Request, state: State, actor: PageActor, case_id: CaseId, key: ListKey, page: int = 1) -> Response:
+    """One of the case's recorded lists (陈述申辩, 封存, 证据 …) whole, oldest first, 100 entries a page."""
+    try:
+        context = case_page(request, state, actor, case_id)
+        entries = state.cases.entry_page(actor, case_id, key, min(max(page, 1), 1_000_000), 100)
+    except DomainError as error:
+        return render_error(request, state, actor, error)
+    entries["pages"] = max(1, (entries["total"] + 99) // 100)
+    return render(request, state, "case_list.html", actor, entries=entries,
                   pager=pager_links(entries["pages"], entries["page"]), **context)
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, State
 from api.responses import Json
-from api.schemas import CaseId, FireAction, OpenCase, parse_as_of
+from api.schemas import CaseId, FireAction, ListKey, OpenCase, parse_as_of
 from engine.queries import MAX_PAGE_SIZE, CaseFilter, list_cases
 from engine.timeutil import local_midnight
 
@@ -76,6 +76,20 @@ def case_events(
 ) -> Json:
     """The case's whole history, oldest first, a page at a time."""
     return Json(state.cases.events(actor, case_id, page, size))
+
+
+@router.get("/{case_id}/lists/{key}", response_class=Json)
+def case_list(
+    state: State,
+    actor: CurrentActor,
+    case_id: CaseId,
+    key: ListKey,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Json:
+    """One of the case's recorded lists (陈述申辩, 封存, 证据 …) whole, oldest first, a page at a time;
+    the case itself carries each list's count and latest entries."""
+    return Json(state.cases.entry_page(actor, case_id, key, page, size))
 
 
 @router.get("/{case_id}", response_class=Json)

@@ -183,7 +183,7 @@ def last_level(ctx: Context) -> None:
 @guard("reviewer_not_previous")
 def reviewer_not_previous(ctx: Context) -> None:
     """Each level of a multi-level review (初审 → 复审) is done by a different person."""
-    done = [r.get("by") for r in ctx.case.data.get("reviews") or []]
+    done = [r.get("by") for r in ctx.case.entries("reviews")]
     if ctx.actor.username in done:
         levels = review_levels(ctx)
         raise RuleViolation(
@@ -198,7 +198,8 @@ def record_review(ctx: Context) -> None:
     """Record this level's opinion (初审、复审 …) and move the counter to the next level."""
     levels = review_levels(ctx)
     level = _level(ctx)
-    ctx.case.data.setdefault("reviews", []).append(
+    ctx.case.add_entry(
+        "reviews",
         {
             "level": levels[min(level, len(levels) - 1)],
             "opinion": ctx.payload.get("opinion"),

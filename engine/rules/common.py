@@ -68,10 +68,10 @@ def record(ctx: Context, into: str, fields: list[str] | None = None) -> None:
 
 @action("append")
 def append(ctx: Context, into: str) -> None:
-    """Append the payload, stamped with the moment, to the list ``data[into]``."""
+    """Append the payload, stamped with the moment, to the list ``into``: a row of its own (engine.entries)."""
     entry = dict(ctx.payload)
     entry["at"] = ctx.occurred_at.isoformat()
-    ctx.case.data.setdefault(into, []).append(entry)
+    ctx.case.add_entry(into, entry)
 
 
 @action("set_flag")
@@ -81,13 +81,13 @@ def set_flag(ctx: Context, name: str, value: Any = True) -> None:
 
 @guard("flag_set")
 def flag_set(ctx: Context, name: str, code: str, message: str) -> None:
-    if not ctx.case.data.get(name):
+    if not ctx.case.fact(name):
         raise RuleViolation(code, message)
 
 
 @guard("flag_not_set")
 def flag_not_set(ctx: Context, name: str, code: str, message: str) -> None:
-    if ctx.case.data.get(name):
+    if ctx.case.fact(name):
         raise RuleViolation(code, message)
 
 

@@ -213,7 +213,8 @@ def record_recheck(ctx: Context) -> None:
 def decide_objection(ctx: Context) -> None:
     """复核 of the party's objection: upheld clears the contested findings."""
     upheld = bool(ctx.payload.get("upheld"))
-    ctx.case.data.setdefault("objection_reviews", []).append(
+    ctx.case.add_entry(
+        "objection_reviews",
         {"upheld": upheld, "opinion": ctx.payload.get("opinion"), "by": ctx.actor.username,
          "at": ctx.occurred_at.isoformat()}
     )
@@ -262,7 +263,7 @@ def statement_heard(ctx: Context) -> None:
     from engine.timeutil import local
 
     data = ctx.case.data
-    if data.get("statements") or data.get("statement_waived") or data.get("objection_reviews"):
+    if ctx.case.entry_count("statements") or data.get("statement_waived") or ctx.case.entry_count("objection_reviews"):
         return
     clock = ctx.case.last_clock("statement")
     if clock is None:

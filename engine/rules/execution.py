@@ -225,7 +225,7 @@ def payment_period_over(ctx: Context) -> None:
 @guard("remedy_periods_over")
 def remedy_periods_over(ctx: Context) -> None:
     """强制法第五十三条: the court only after the review and litigation periods ran out, with none pending."""
-    pending = [a for a in ctx.case.data.get("appeals", []) if not a.get("concluded_at")]
+    pending = [a for a in ctx.case.entries("appeals") if not a.get("concluded_at")]
     if pending:
         raise RuleViolation(
             "APPEAL_PENDING", "行政复议或行政诉讼尚未终结，不得申请人民法院强制执行（行政强制法第五十三条）"
@@ -249,7 +249,7 @@ def remedy_periods_over(ctx: Context) -> None:
 
 @guard("appeal_pending")
 def appeal_pending(ctx: Context) -> None:
-    if not [a for a in ctx.case.data.get("appeals", []) if not a.get("concluded_at")]:
+    if not [a for a in ctx.case.entries("appeals") if not a.get("concluded_at")]:
         raise RuleViolation("NO_APPEAL_PENDING", "本案没有正在进行的行政复议或行政诉讼（行政处罚法第七十三条）")
 
 
@@ -263,7 +263,7 @@ def record_appeal_outcome(ctx: Context) -> None:
             "复议或诉讼结果须为：" + "、".join(f"{k}（{v}）" for k, v in APPEAL_OUTCOMES.items()),
             field="outcome",
         )
-    appeal = [a for a in ctx.case.data["appeals"] if not a.get("concluded_at")][0]
+    position, appeal = [(i, a) for i, a in enumerate(ctx.case.entries("appeals")) if not a.get("concluded_at")][0]
     raw = ctx.payload.get("concluded_at") or ctx.occurred_at.isoformat()
     concluded = _day(raw, "concluded_at", "复议决定或裁判生效日期")
     filed = _day(appeal.get("filed_at") or appeal["at"], "filed_at", "申请复议或起诉日期")
@@ -271,7 +271,10 @@ def record_appeal_outcome(ctx: Context) -> None:
         raise InvalidInput(
             "INVALID_DATE", "复议决定或裁判生效日期须在申请复议或起诉之后、登记之前", field="concluded_at"
         )
-    appeal.update(concluded_at=concluded.isoformat(), outcome=outcome, outcome_label=APPEAL_OUTCOMES[outcome])
+    ctx.case.update_entry(
+        "appeals", position,
+        dict(concluded_at=concluded.isoformat(), outcome=outcome, outcome_label=APPEAL_OUTCOMES[outcome]),
+    )
     decision = ctx.case.data.get("decision") or {}
     if outcome == "changed":
         new_fine = money(ctx.payload.get("fine"), "变更后的罚款金额")
@@ -330,13 +333,13 @@ def record_service_effect(ctx: Context) -> None:
 
 @guard("seal_open")
 def seal_open(ctx: Context) -> None:
-    if not _open_seals(ctx):
+    if ctx.case.entry_count("seals") <= ctx.case.entry_count("seal_releases"):  # counted, not read
         raise RuleViolation("NO_SEAL_OPEN", "本案没有尚未解除的封存（行政强制法第二十八条）")
 
 
 def _open_seals(ctx: Context) -> list[dict[str, Any]]:
-    released = len(ctx.case.data.get("seal_releases") or [])
-    return list((ctx.case.data.get("seals") or [])[released:])
+    released = ctx.case.entry_count("seal_releases")
+    return list(ctx.case.entries("seals")[released:])
 
 
 @action("release_all_holds")
@@ -345,13 +348,10 @@ def release_all_holds(ctx: Context, reason: str) -> None:
     sealing cases that serve it are ended (their own 解除封存决定书 issued there)."""
     seals = _open_seals(ctx)
     for seal in seals:
-        ctx.case.data.setdefault("seal_releases", []).append(
-            {"reason": reason, "items": seal.get("items"), "at": ctx.occurred_at.isoformat()}
-        )
-    disposed = len(ctx.case.data.get("preservation_disposals") or [])
-    for _ in (ctx.case.data.get("preservations") or [])[disposed:]:
-        ctx.case.data.setdefault("preservation_disposals", []).append(
-            {"disposal": f"解除先行登记保存：{reason}", "at": ctx.occurred_at.isoformat()}
+        ctx.case.add_entry("seal_releases", {"reason": reason, "items": seal.get("items"), "at": ctx.occurred_at.isoformat()})
+    for _ in range(ctx.case.entry_count("preservations") - ctx.case.entry_count("preservation_disposals")):
+        ctx.case.add_entry(
+            "preservation_disposals", {"disposal": f"解除先行登记保存：{reason}", "at": ctx.occurred_at.isoformat()}
         )
     for key in ("evidence_seal", "preservation"):
         for clock in ctx.case.open_clocks(key):

@@ -721,7 +721,7 @@ def surcharge_due(ctx: Context) -> Decimal:
         return Decimal(0)
     today = local(ctx.occurred_at).date()
     paused = 0
-    for appeal in ctx.case.data.get("appeals", []):
+    for appeal in ctx.case.entries("appeals"):
         start = _date(appeal.get("filed_at") or appeal["at"], "filed_at", "申请复议或起诉日期")
         end = _date(appeal["concluded_at"], "concluded_at", "审结日期") if appeal.get("concluded_at") else today
         lo, hi = max(start, due_day), min(end, today)
@@ -908,7 +908,8 @@ def extend_decision_period(ctx: Context) -> None:
             "EXTENSION_CAP_EXCEEDED", f"延长期限合计不得超过{cap}日", total=clock.extension + days, cap=cap
         )
     clock.extension += days
-    ctx.case.data.setdefault("extensions", []).append(
+    ctx.case.add_entry(
+        "extensions",
         {
             "days": days,
             "reason": ctx.payload.get("reason"),

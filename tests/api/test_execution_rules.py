@@ -139,7 +139,7 @@ def test_termination_and_referral_release_every_seal_and_the_linked_sealing_case
     assert {"referral", "release_decision"} <= {d["kind"] for d in case["documents"]}
     assert clock(case, "evidence_seal")["status"] == "satisfied"
     assert clock(case, "preservation")["status"] == "satisfied"
-    assert case["data"]["preservation_disposals"][0]["disposal"].startswith("解除先行登记保存")
+    assert case["lists"]["preservation_disposals"]["latest"][0]["disposal"].startswith("解除先行登记保存")
     assert [(link["id"], link["state"]) for link in case["links"]] == [(sealing, "ended")]
     other = case_of(api, sealing)
     assert other["state"] == "ended" and clock(other, "evidence_seal")["status"] == "satisfied"
@@ -151,7 +151,7 @@ def test_termination_and_referral_release_every_seal_and_the_linked_sealing_case
     ok(api.fire("zhang", terminated, "seal_evidence", {"items": ["病历"], "reasons": "防止篡改"},
                 at("2026-03-03 10:00")))
     case = ok(api.fire("head", terminated, "terminate", {"reason": "违法事实不成立"}, at("2026-03-05 10:00")))
-    assert case["state"] == "terminated" and case["data"]["seal_releases"][0]["items"] == ["病历"]
+    assert case["state"] == "terminated" and case["lists"]["seal_releases"]["latest"][0]["items"] == ["病历"]
     assert "release_decision" in {d["kind"] for d in case["documents"]}
     assert_audit_clean(api)
 
@@ -254,7 +254,7 @@ def test_the_surcharge_pause_ends_when_the_review_ends(api: Api) -> None:
                      at("2026-04-03 10:00")), 422, "INVALID_DATE")
     case = ok(api.fire("zhang", cid, "record_appeal_outcome", {"outcome": "upheld", "concluded_at": "2026-04-02"},
                        at("2026-04-03 10:00")))
-    assert case["data"]["appeals"][0]["outcome"] == "upheld"
+    assert case["lists"]["appeals"]["latest"][0]["outcome"] == "upheld"
     case = ok(api.fire("zhang", cid, "issue_demand", {}, at("2026-04-12 10:00")))
     # 20 days after the period, 10 of them paused by the review (03-23 → 04-02): 3% × 3000 × 10
     assert case["data"]["surcharge"]["amount"] == "900.00"

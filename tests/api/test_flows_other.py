@@ -72,7 +72,7 @@ def test_price_setting_from_application_to_issued_document(api: Api) -> None:
         (u["officer"], "issue_document", {"document_no": "赵医保〔2026〕8号"}, "2026-04-23 09:00"),
         (u["officer"], "archive", {}, "2026-04-24 09:00"),
     ])
-    assert case["final"] and len(case["data"]["returns"]) == 1
+    assert case["final"] and len(case["lists"]["returns"]["latest"]) == 1
 
     other = open_item(api, u["officer"], "zhaoxian", "6-9", {"items": ["项目"]})["id"]
     case = ok(api.fire(u["head"], other, "reject", {"reasons": "不属于县级定价范围"}, at("2026-03-03 09:00")))

@@ -139,7 +139,7 @@ def test_officers_need_registered_valid_certificates_on_the_day(api: Api) -> Non
                                         "replacement": {"name": "吴五", "cert_no": "JZ-003"}}, at("2026-03-05 11:00")))
     case = ok(api.fire("wu", cid, "record_evidence", {"kind": "documentary", "record": "inspection",
                                                       "summary": "调取处方"}, at("2026-03-05 12:00")))
-    assert case["data"]["evidence"][-1]["kind"] == "documentary"
+    assert case["lists"]["evidence"]["latest"][-1]["kind"] == "documentary"
     # the recused officer may no longer act, a replacement must hold a registered certificate
     refused(api.fire("chen", cid, "record_evidence", {"kind": "documentary", "record": "inspection",
                                                       "summary": "x"}, at("2026-03-05 13:00")), 403, "NOT_CASE_OFFICER")
@@ -162,7 +162,7 @@ def test_evidence_kind_is_chosen_from_article_46(api: Api) -> None:
     assert case_of(api, cid)["version"] == before["version"]
     case = ok(api.fire("zhang", cid, "record_evidence", {"kind": "party_statement", "record": "inquiry",
                                                          "summary": "询问负责人"}, at("2026-03-05 10:00")))
-    assert case["data"]["evidence"][-1]["record"] == "inquiry"
+    assert case["lists"]["evidence"]["latest"][-1]["record"] == "inquiry"
     assert case["documents"][-1]["kind"] == "inquiry_record"
     form = next(a for a in case["actions"] if a["trigger"] == "record_evidence")
     assert {"kind", "record"} <= set(form["fields"])
@@ -179,7 +179,7 @@ def test_preservation_and_sealing_need_the_heads_approval_first(api: Api) -> Non
                       "2026-03-05 10:00", "MEASURE_NOT_APPROVED", "第十八条")
     ok(api.fire("head", cid, "approve_evidence_measure", {"measure": "seal", "opinion": "同意"}, at("2026-03-05 10:30")))
     case = ok(api.fire("zhang", cid, "seal_evidence", {"items": ["处方"], "reasons": "防止灭失"}, at("2026-03-05 11:00")))
-    assert case["data"]["seals"][-1]["approval"]["approved_by"] == "head"
+    assert case["lists"]["seals"]["latest"][-1]["approval"]["approved_by"] == "head"
     # one approval, one act
     refused_unchanged(api, "zhang", cid, "seal_evidence", {"items": ["账册"], "reasons": "防止灭失"},
                       "2026-03-05 12:00", "MEASURE_NOT_APPROVED", "第十八条")
