@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import and_, bindparam, insert, or_, update
+from sqlalchemy import DateTime, and_, bindparam, insert, or_, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -677,10 +677,14 @@ class NewEvent:
 
 EVENT_FIELDS = tuple(name for name in NewEvent.__slots__ if name != "id")
 _INSERT_EVENT = insert(EVENT).returning(EVENT.c.id)
-# the columns an event shows (``_event_dict``): not its id, case, hash version or previous hash
-_EVENT_SHOWN = [EVENT.c[name] for name in (
-    "seq", "trigger", "label", "from_state", "to_state", "actor", "occurred_at", "recorded_at", "payload", "hash",
-)]
+# the columns an event shows (``_event_dict``): not its id, case, hash version or previous hash; its
+# moments as the driver gives them (``from_db`` makes them aware UTC), without SQLModel's per-value decorator
+_EVENT_SHOWN = [
+    type_coerce(EVENT.c[name], DateTime(timezone=True)).label(name) if name.endswith("_at") else EVENT.c[name]
+    for name in (
+        "seq", "trigger", "label", "from_state", "to_state", "actor", "occurred_at", "recorded_at", "payload", "hash",
+    )
+]
 _LATEST_EVENTS = (
     sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq.desc())
     .limit(bindparam("size"))

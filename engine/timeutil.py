@@ -30,6 +30,8 @@ def to_db(dt: datetime) -> datetime:
 
 def from_db(dt: datetime) -> datetime:
     """An aware UTC moment from a stored naive UTC value (an aware value is converted to UTC)."""
+    if dt.tzinfo is UTC:  # as the database layer gives it: every view converts dozens
+        return dt
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
