@@ -94,7 +94,8 @@ def serve(
     console.print(f"数据库：{_where(settings)}")
     console.print(f"caseflow 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
     uvicorn.run(
-        "api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        "api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning",
+        access_log=False,  # at the warning level it would print nothing anyway; its formatting costs every request
     )
 
 
