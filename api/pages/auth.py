@@ -92,7 +92,7 @@ def _set_session(response: Response, settings: Settings, token: str) -> None:
 
 @router.post("/logout")
 async def logout(request: Request, state: State) -> Response:
-    page_actor(request, state)
+    await page_actor(request, state)
     await posted_form(request, state)
     log_out(state.engine, state.settings, request.cookies.get(SESSION_COOKIE))
     response = redirect("/login", "已退出登录")

@@ -139,8 +139,9 @@ def session_actor(request: Request, state: AppState) -> Actor | None:
     return scoped(actor, state.library) if actor is not None else None
 
 
-def page_actor(request: Request, state: State) -> Actor:
-    """The logged-in user of a page; anyone else is sent to the login page."""
+async def page_actor(request: Request, state: State) -> Actor:
+    """The logged-in user of a page; anyone else is sent to the login page (read on the event loop,
+    as ``api.deps.current_actor``)."""
     actor = session_actor(request, state)
     if actor is None:
         target = request.url.path

@@ -18,7 +18,7 @@ from engine.model import Actor
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
 
-def admin_actor(actor: CurrentActor) -> Actor:
+async def admin_actor(actor: CurrentActor) -> Actor:
     if Role.admin not in actor.roles:
         raise Forbidden("ADMIN_ONLY", "仅限本局系统管理员操作")
     return actor
