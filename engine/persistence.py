@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -95,3 +96,56 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class Prepared:
+    """A Core statement compiled once for one database: its SQL text for the driver and its parameters' order.
+
+    Lists run the same few statements on every request; SQLAlchemy's per-call work (the statement's
+    cache key, the execution context, ``Row`` objects with type processing) costs more than the SQL.
+    A prepared statement runs on the driver's own cursor and returns plain tuples, as a hand-written
+    query would; values are plain Python (aware datetimes, bools, strings) and become what the driver
+    stores here (SQLite keeps moments as naive UTC text, as SQLAlchemy writes them).
+    """
+
+    __slots__ = ("sql", "order", "sqlite")
+
+    def __init__(self, statement: Any, engine: Engine) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.sql: str = compiled.string
+        self.order: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self.sqlite = engine.dialect.name == "sqlite"
+
+    def params(self, values: dict[str, Any]) -> Any:
+        if self.sqlite:
+            return tuple(_sqlite_value(values[name]) for name in self.order)
+        return values
+
+    def rows(self, engine: Engine, values: dict[str, Any]) -> list[Any]:
+        """The statement's rows as the driver returns them, read in autocommit (one statement, one snapshot)."""
+        with reading(engine).connect() as connection:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(self.sql, self.params(values))
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def prepared(engine: Engine, key: Hashable, build: Callable[[], Any]) -> Prepared:
+    """The statement ``build()`` makes, compiled for ``engine``'s database once per ``key`` (a filter's shape)."""
+    cache: dict[Hashable, Prepared] | None = getattr(engine, "_caseflow_prepared", None)
+    if cache is None:
+        cache = engine._caseflow_prepared = {}  # type: ignore[attr-defined]
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 1000:  # filter shapes are few; never let odd ones grow without bound
+            cache.clear()
+        found = cache[key] = Prepared(build(), engine)
+    return found

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, tuple_
+import orjson
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, literal, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -21,7 +23,7 @@ from engine.clocks import days_late
 from engine.errors import Forbidden, NotFound
 from engine.library import Library
 from engine.model import Actor
-from engine.persistence import reading
+from engine.persistence import prepared, reading
 from engine.read_tables import CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.tables import Case, Document
 from engine.timeutil import TZ, from_db, local, to_db
@@ -57,97 +59,191 @@ class CaseFilter:
 CLOCK_FILTERS = ("overdue", "due_soon", "running", "none", "party_elapsed")
 
 
-def case_conditions(
+def case_filter_values(
     bureau: str, f: CaseFilter, as_of: datetime, reads: frozenset[str] | None = None
-) -> list[Any]:
-    """The WHERE clause of a case list: one bureau's summary rows matching ``f``.
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """A case filter as the shape of its WHERE clause (which conditions) and the values of its parameters.
 
+    The shape picks a statement built once (``case_conditions``); only the values change per call.
     ``reads`` is the reader's scope (``Actor.reads``): only cases of those flows; None: all.
     """
     moment = to_db(as_of)
-    s = CaseSummary
-    where: list[Any] = [col(s.bureau_code) == bureau]
+    shape: list[str] = []
+    values: dict[str, Any] = {"bureau": bureau}
     if reads is not None:
-        where.append(col(s.flow_key).in_(sorted(reads)))
+        shape.append(f"reads={len(reads)}")
+        values.update((f"read_{i}", flow) for i, flow in enumerate(sorted(reads)))
     if f.q:
         needle = f.q.strip()
-        found = [
-            col(s.number) == needle,
-            col(s.party_id_no).startswith(needle.upper(), autoescape=True),
-            col(s.search_text).contains(needle.lower(), autoescape=True),
-        ]
+        shape.append("q")
+        values["q_number"] = needle
+        values["q_id_no"] = _escape_like(needle.upper()) + "%"
+        values["q_text"] = "%" + _escape_like(needle.lower()) + "%"
         if 2 <= len(needle) <= 20 and not any(c in needle for c in "%_\\ "):
             # fuzzy on names: the characters in order with anything between (某某大药房 finds 某某市大药房)
-            found.append(col(s.party_name).like("%" + "%".join(needle) + "%"))
-        where.append(or_(*found))
-    for column, value in ((s.state, f.state), (s.stage, f.stage), (s.item_code, f.item), (s.flow_key, f.flow),
-                          (s.awaiting_role, f.awaiting_role)):
+            shape.append("q_name")
+            values["q_name"] = "%" + "%".join(needle) + "%"
+    for name in ("state", "stage", "item", "flow", "awaiting_role"):
+        value = getattr(f, name)
         if value:
-            where.append(col(column) == value)
+            shape.append(name)
+            values[name] = value
     if f.flows is not None:
-        where.append(col(s.flow_key).in_(f.flows))
+        shape.append(f"flows={len(f.flows)}")
+        values.update((f"flows_{i}", flow) for i, flow in enumerate(f.flows))
     if f.states is not None:
-        where.append(tuple_(col(s.flow_key), col(s.state)).in_(f.states))
+        shape.append(f"states={len(f.states)}")
+        for i, (flow, state) in enumerate(f.states):
+            values[f"states_flow_{i}"], values[f"states_state_{i}"] = flow, state
     if f.closed is not None:
-        where.append(col(s.final) == f.closed)  # "=", not "IS": an index serves it
+        shape.append("closed")
+        values["closed"] = f.closed
     if f.officer:
-        assigned = select(CaseOfficer.case_id).where(
-            col(CaseOfficer.bureau_code) == bureau,
-            or_(col(CaseOfficer.cert_no) == f.officer, col(CaseOfficer.name) == f.officer),
-        )
-        where.append(col(s.case_id).in_(assigned))
+        shape.append("officer")
+        values["officer"] = f.officer
     if f.mine is not None:
-        mine: list[Any] = [col(s.opened_by) == f.mine.username]
+        shape.append("mine")
+        values["mine_user"] = f.mine.username
         if f.mine.cert_no:
-            assigned = select(CaseOfficer.case_id).where(
-                col(CaseOfficer.bureau_code) == bureau, col(CaseOfficer.cert_no) == f.mine.cert_no
-            )
-            mine.append(col(s.case_id).in_(assigned))
-        where.append(or_(*mine))
+            shape.append("mine_cert")
+            values["mine_cert"] = f.mine.cert_no
     if f.acted_by:
-        acted = select(CaseActor.case_id).where(
-            col(CaseActor.bureau_code) == bureau, col(CaseActor.username) == f.acted_by
-        )
-        where.append(col(s.case_id).in_(acted))
-    if f.clock == "overdue":
-        where.append(col(s.next_due_at) < moment)
-    elif f.clock == "due_soon":
-        where.extend([col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment])
-    elif f.clock == "running":
-        where.append(col(s.next_due_soon_at) > moment)
-    elif f.clock == "none":
-        where.append(col(s.next_due_at).is_(None))
-    elif f.clock == "party_elapsed":
-        where.extend([col(s.party_due_at) < moment, col(s.final) == False])  # noqa: E712
+        shape.append("acted_by")
+        values["acted_by"] = f.acted_by
+    if f.clock in CLOCK_FILTERS:
+        shape.append(f"clock={f.clock}")
     if f.overdue:
-        where.append(col(s.next_due_at) < moment)
+        shape.append("overdue")
     if f.due_soon:
-        where.extend([col(s.next_due_soon_at) <= moment, col(s.next_due_at) >= moment])
+        shape.append("due_soon")
     if f.due_soon_or_overdue:
-        where.append(col(s.next_due_soon_at) <= moment)
+        shape.append("due_soon_or_overdue")
+    if f.clock or f.overdue or f.due_soon or f.due_soon_or_overdue:
+        values["as_of"] = moment
     if f.due_before:
-        where.append(col(s.next_due_at) < to_db(f.due_before))
+        shape.append("due_before")
+        values["due_before"] = to_db(f.due_before)
     if f.opened_from:
-        where.append(col(s.opened_at) >= to_db(f.opened_from))
+        shape.append("opened_from")
+        values["opened_from"] = to_db(f.opened_from)
     if f.opened_to:
-        where.append(col(s.opened_at) < to_db(f.opened_to))
+        shape.append("opened_to")
+        values["opened_to"] = to_db(f.opened_to)
+    return tuple(shape), values
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally by LIKE … ESCAPE '/' (as SQLAlchemy's autoescape)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _count(shape: tuple[str, ...], prefix: str) -> int:
+    return next((int(s.removeprefix(prefix)) for s in shape if s.startswith(prefix)), 0)
+
+
+def case_conditions(shape: tuple[str, ...]) -> list[Any]:
+    """The WHERE clause of a case list of this shape (``case_filter_values``), with bound parameters."""
+    s = SUMMARY.c
+    o = OFFICER.c
+    where: list[Any] = [s.bureau_code == bindparam("bureau")]
+    if any(p.startswith("reads=") for p in shape):
+        where.append(s.flow_key.in_([bindparam(f"read_{i}") for i in range(_count(shape, "reads="))]))
+    if "q" in shape:
+        found = [
+            s.number == bindparam("q_number"),
+            s.party_id_no.like(bindparam("q_id_no"), escape="/"),
+            s.search_text.like(bindparam("q_text"), escape="/"),
+        ]
+        if "q_name" in shape:
+            found.append(s.party_name.like(bindparam("q_name")))
+        where.append(or_(*found))
+    for name, column in (("state", s.state), ("stage", s.stage), ("item", s.item_code), ("flow", s.flow_key),
+                         ("awaiting_role", s.awaiting_role)):
+        if name in shape:
+            where.append(column == bindparam(name))
+    if any(p.startswith("flows=") for p in shape):
+        where.append(s.flow_key.in_([bindparam(f"flows_{i}") for i in range(_count(shape, "flows="))]))
+    if any(p.startswith("states=") for p in shape):
+        pairs = [tuple_(bindparam(f"states_flow_{i}"), bindparam(f"states_state_{i}"))
+                 for i in range(_count(shape, "states="))]
+        where.append(tuple_(s.flow_key, s.state).in_(pairs))
+    if "closed" in shape:
+        where.append(s.final == bindparam("closed"))  # "=", not "IS": an index serves it
+    if "officer" in shape:
+        assigned = sa_select(o.case_id).where(
+            o.bureau_code == bindparam("bureau"),
+            or_(o.cert_no == bindparam("officer"), o.name == bindparam("officer")),
+        )
+        where.append(s.case_id.in_(assigned))
+    if "mine" in shape:
+        mine: list[Any] = [s.opened_by == bindparam("mine_user")]
+        if "mine_cert" in shape:
+            assigned = sa_select(o.case_id).where(o.bureau_code == bindparam("bureau"),
+                                                  o.cert_no == bindparam("mine_cert"))
+            mine.append(s.case_id.in_(assigned))
+        where.append(or_(*mine))
+    if "acted_by" in shape:
+        acted = sa_select(ACTOR.c.case_id).where(
+            ACTOR.c.bureau_code == bindparam("bureau"), ACTOR.c.username == bindparam("acted_by")
+        )
+        where.append(s.case_id.in_(acted))
+    moment = bindparam("as_of", type_=SUMMARY.c.next_due_at.type)
+    if "clock=overdue" in shape or "overdue" in shape:
+        where.append(s.next_due_at < moment)
+    if "clock=due_soon" in shape or "due_soon" in shape:
+        where.extend([s.next_due_soon_at <= moment, s.next_due_at >= moment])
+    if "clock=running" in shape:
+        where.append(s.next_due_soon_at > moment)
+    if "clock=none" in shape:
+        where.append(s.next_due_at.is_(None))
+    if "clock=party_elapsed" in shape:
+        where.extend([s.party_due_at < moment, s.final == False])  # noqa: E712
+    if "due_soon_or_overdue" in shape:
+        where.append(s.next_due_soon_at <= moment)
+    if "due_before" in shape:
+        where.append(s.next_due_at < bindparam("due_before"))
+    if "opened_from" in shape:
+        where.append(s.opened_at >= bindparam("opened_from"))
+    if "opened_to" in shape:
+        where.append(s.opened_at < bindparam("opened_to"))
     return where
 
 
 SUMMARY = CaseSummary.__table__  # type: ignore[attr-defined]
+OFFICER = CaseOfficer.__table__  # type: ignore[attr-defined]
+ACTOR = CaseActor.__table__  # type: ignore[attr-defined]
+
+# What a list shows of a case (``case_row``), in the order ``case_row`` unpacks: never the search text,
+# which only filters, nor what no list shows (who opened it, when it last changed).
+LIST_COLUMNS = tuple(SUMMARY.c[name] for name in (
+    "case_id", "number", "item_code", "item_name", "power_type", "department", "flow_key", "flow_label", "state",
+    "state_label", "stage", "awaiting_role", "final", "party_name", "party_type", "party_id_no", "officer_names",
+    "opened_at", "closed_at", "version", "next_due_at", "next_due_soon_at", "next_clock_label", "party_due_at",
+    "party_clock_label", "fine", "paid", "extras",
+))
+CASE_ORDER = (SUMMARY.c.sort_due, SUMMARY.c.case_id.desc())  # an index order (ix_case_summary_bureau_*order)
 
 
-# What a list shows of a case (``case_row``): never the search text, which only filters.
-LIST_COLUMNS = tuple(c for c in SUMMARY.c if c.name not in ("search_text", "sort_due", "bureau_code"))
+def case_query(shape: tuple[str, ...]) -> Any:
+    """The matching summary rows of a filter of this shape, most pressing first: an index order."""
+    return sa_select(*LIST_COLUMNS).where(*case_conditions(shape)).order_by(*CASE_ORDER)
 
 
-def case_query(bureau: str, f: CaseFilter, as_of: datetime, reads: frozenset[str] | None = None) -> Any:
-    """The matching summary rows (plain rows, not ORM objects), most pressing first: an index order."""
+def _case_page(shape: tuple[str, ...]) -> Any:
+    """One page of the list and, in the same statement, the total: one round trip, two index scans."""
+    where = case_conditions(shape)
+    total = sa_select(func.count()).select_from(SUMMARY).where(*where).scalar_subquery()
     return (
-        sa_select(*LIST_COLUMNS)
-        .where(*case_conditions(bureau, f, as_of, reads))
-        .order_by(SUMMARY.c.sort_due, SUMMARY.c.case_id.desc())
+        sa_select(*LIST_COLUMNS, total)
+        .where(*where)
+        .order_by(*CASE_ORDER)
+        .limit(bindparam("size"))
+        .offset(bindparam("skip"))
     )
+
+
+def _case_count(shape: tuple[str, ...]) -> Any:
+    return sa_select(func.count()).select_from(SUMMARY).where(*case_conditions(shape))
 
 
 def list_cases(
@@ -159,69 +255,104 @@ def list_cases(
     size: int = 50,
     as_of: datetime | None = None,
 ) -> dict[str, Any]:
-    """A page of the bureau's cases with the total count; each row as the lists show it."""
+    """A page of the bureau's cases with the total count; each row as the lists show it.
+
+    One statement per page (the count is a subquery of it), built once per filter shape; a page past
+    the end asks for the count alone.
+    """
     f = f or CaseFilter()
     moment = as_of or datetime.now().astimezone()
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
-    query = case_query(actor.bureau, f, moment, actor.reads)
-    counted = sa_select(func.count()).select_from(SUMMARY).where(
-        *case_conditions(actor.bureau, f, moment, actor.reads)
-    )
-    with reading(engine).connect() as connection:
-        total = connection.execute(counted).scalar_one()
-        rows = connection.execute(query.offset((page - 1) * size).limit(size)).all()
-        return {
-            "items": [case_row(r, moment) for r in rows],
-            "total": total,
-            "page": page,
-            "size": size,
-            "as_of": moment.isoformat(),
-        }
+    shape, values = case_filter_values(actor.bureau, f, moment, actor.reads)
+    values["size"], values["skip"] = size, (page - 1) * size
+    rows = prepared(engine, ("case_page", shape), lambda: _case_page(shape)).rows(engine, values)
+    if rows:
+        total = rows[0][-1]
+    elif page > 1:
+        total = prepared(engine, ("case_count", shape), lambda: _case_count(shape)).rows(engine, values)[0][0]
+    else:
+        total = 0
+    return {
+        "items": [case_row(r, moment) for r in rows],
+        "total": total,
+        "page": page,
+        "size": size,
+        "as_of": moment.isoformat(),
+    }
 
 
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
-    query = case_query(actor.bureau, f, as_of, actor.reads)
+    shape, values = case_filter_values(actor.bureau, f, as_of, actor.reads)
     with reading(engine).connect() as connection:
-        for row in connection.execute(query.execution_options(yield_per=500)):
+        for row in connection.execute(case_query(shape).execution_options(yield_per=500), values):
             yield case_row(row, as_of)
 
 
+def _utc(value: Any) -> datetime:
+    """A stored moment as aware UTC: SQLite's driver gives naive UTC text, SQLAlchemy naive datetimes."""
+    moment: datetime = datetime.fromisoformat(value) if value.__class__ is str else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _money(value: Any) -> str | None:
+    """A Numeric(16, 2) as text with its two decimals (SQLite's driver gives a float or an int)."""
+    if value is None:
+        return None
+    return str(value) if isinstance(value, Decimal) else f"{value:.2f}"
+
+
 def case_row(r: Any, as_of: datetime) -> dict[str, Any]:
-    """A summary row as the API and the pages show it, with the deadline's status as of a moment."""
+    """A summary row (``LIST_COLUMNS`` first) as the API and the pages show it, its deadline's status as of a moment."""
+    (case_id, number, item_code, item_name, power_type, department, flow_key, flow_label, state, state_label, stage,
+     awaiting_role, final, party_name, party_type, party_id_no, officer_names, opened_at, closed_at, version,
+     next_due_at, next_due_soon_at, next_clock_label, party_due_at, party_clock_label, fine, paid,
+     extras) = r[:28]
+    if extras.__class__ is str:
+        extras = orjson.loads(extras)
+    due = _utc(next_due_at) if next_due_at is not None else None
+    party_due = _utc(party_due_at) if party_due_at is not None else None
+    if due is None:
+        status = "none"
+    elif due < as_of:
+        status = "overdue"
+    elif next_due_soon_at is not None and _utc(next_due_soon_at) <= as_of:
+        status = "due_soon"
+    else:
+        status = "running"
     return {
-        "id": r.case_id,
-        "number": r.number,
-        "item": r.item_code,
-        "item_name": r.item_name,
-        "power_type": r.power_type,
-        "department": r.department,
-        "flow": r.flow_key,
-        "flow_label": r.flow_label,
-        "state": r.state,
-        "state_label": r.state_label,
-        "stage": r.stage,
-        "awaiting_role": r.awaiting_role,
-        "final": r.final,
-        "party": r.party_name,
-        "party_type": r.party_type,
-        "party_id_no": r.party_id_no,
-        "officers": r.officer_names,
-        "opened_at": from_db(r.opened_at).isoformat(),
-        "closed_at": from_db(r.closed_at).isoformat() if r.closed_at else None,
-        "version": r.version,
-        "next_due_at": from_db(r.next_due_at).isoformat() if r.next_due_at else None,
-        "next_clock": r.next_clock_label,
-        "status": _status(r.next_due_at, r.next_due_soon_at, as_of),
-        "days_late": days_late(from_db(r.next_due_at), as_of) if r.next_due_at else 0,
-        "party_due_at": from_db(r.party_due_at).isoformat() if r.party_due_at else None,
-        "party_clock": r.party_clock_label,
-        "party_period_elapsed": bool(r.party_due_at and from_db(r.party_due_at) < as_of),
-        "party_elapsed": _elapsed_periods(r.extras.get("party_periods") or [], as_of),
-        "fine": str(r.fine) if r.fine is not None else None,
-        "paid": str(r.paid) if r.paid is not None else None,
-        "missing": r.extras.get("missing", []),
+        "id": case_id,
+        "number": number,
+        "item": item_code,
+        "item_name": item_name,
+        "power_type": power_type,
+        "department": department,
+        "flow": flow_key,
+        "flow_label": flow_label,
+        "state": state,
+        "state_label": state_label,
+        "stage": stage,
+        "awaiting_role": awaiting_role,
+        "final": bool(final),
+        "party": party_name,
+        "party_type": party_type,
+        "party_id_no": party_id_no,
+        "officers": officer_names,
+        "opened_at": _utc(opened_at).isoformat(),
+        "closed_at": _utc(closed_at).isoformat() if closed_at else None,
+        "version": version,
+        "next_due_at": due.isoformat() if due else None,
+        "next_clock": next_clock_label,
+        "status": status,
+        "days_late": days_late(due, as_of) if due is not None and status == "overdue" else 0,
+        "party_due_at": party_due.isoformat() if party_due else None,
+        "party_clock": party_clock_label,
+        "party_period_elapsed": bool(party_due and party_due < as_of),
+        "party_elapsed": _elapsed_periods(extras.get("party_periods") or [], as_of) if extras else [],
+        "fine": _money(fine),
+        "paid": _money(paid),
+        "missing": extras.get("missing", []) if extras else [],
     }
 
 
@@ -230,16 +361,6 @@ def _elapsed_periods(periods: list[list[str]], as_of: datetime) -> list[str]:
     moment = to_db(as_of)
     ran_out = [(due, key) for key, due in periods if datetime.fromisoformat(due) < moment]
     return [key for _, key in sorted(ran_out, reverse=True)]
-
-
-def _status(due: datetime | None, soon: datetime | None, as_of: datetime) -> str:
-    if due is None:
-        return "none"
-    if from_db(due) < as_of:
-        return "overdue"
-    if soon is not None and from_db(soon) <= as_of:
-        return "due_soon"
-    return "running"
 
 
 @dataclass
