@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -108,15 +108,21 @@ class Prepared:
     stores here (SQLite keeps moments as naive UTC text, as SQLAlchemy writes them).
     """
 
-    __slots__ = ("sql", "order", "sqlite")
+    __slots__ = ("sql", "order", "sqlite", "constants")
 
     def __init__(self, statement: Any, engine: Engine) -> None:
         compiled = statement.compile(dialect=engine.dialect)
         self.sql: str = compiled.string
         self.order: tuple[str, ...] = tuple(compiled.positiontup or ())
         self.sqlite = engine.dialect.name == "sqlite"
+        # The statement's own constants (the 1 and 0 of a CASE, a time zone's name) are parameters too.
+        self.constants: dict[str, Any] = {
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        }
 
     def params(self, values: dict[str, Any]) -> Any:
+        if self.constants:
+            values = {**self.constants, **values}
         if self.sqlite:
             return tuple(_sqlite_value(values[name]) for name in self.order)
         return values
@@ -135,6 +141,8 @@ class Prepared:
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
