@@ -296,6 +296,19 @@ def _utc(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _iso(value: Any) -> str:
+    """A stored moment as ISO text in UTC, as ``_utc(value).isoformat()`` writes it.
+
+    SQLite's text ('2026-05-08 11:46:33.592924', as SQLAlchemy stores it) is rewritten, not parsed:
+    a list shows a few moments per row and parsing them was a fair part of its time.
+    """
+    if value.__class__ is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+        if value.endswith("000000"):
+            return f"{value[:10]}T{value[11:19]}+00:00"
+        return f"{value[:10]}T{value[11:]}+00:00"
+    return _utc(value).isoformat()
+
+
 def _money(value: Any) -> str | None:
     """A Numeric(16, 2) as text with its two decimals (SQLite's driver gives a float or an int)."""
     if value is None:
@@ -339,14 +352,14 @@ def case_row(r: Any, as_of: datetime) -> dict[str, Any]:
         "party_type": party_type,
         "party_id_no": party_id_no,
         "officers": officer_names,
-        "opened_at": _utc(opened_at).isoformat(),
-        "closed_at": _utc(closed_at).isoformat() if closed_at else None,
+        "opened_at": _iso(opened_at),
+        "closed_at": _iso(closed_at) if closed_at else None,
         "version": version,
-        "next_due_at": due.isoformat() if due else None,
+        "next_due_at": _iso(next_due_at) if due else None,
         "next_clock": next_clock_label,
         "status": status,
         "days_late": days_late(due, as_of) if due is not None and status == "overdue" else 0,
-        "party_due_at": party_due.isoformat() if party_due else None,
+        "party_due_at": _iso(party_due_at) if party_due else None,
         "party_clock": party_clock_label,
         "party_period_elapsed": bool(party_due and party_due < as_of),
         "party_elapsed": _elapsed_periods(extras.get("party_periods") or [], as_of) if extras else [],
