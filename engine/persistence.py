@@ -128,14 +128,27 @@ class Prepared:
         return values
 
     def rows(self, engine: Engine, values: dict[str, Any]) -> list[Any]:
-        """The statement's rows as the driver returns them, read in autocommit (one statement, one snapshot)."""
-        with reading(engine).connect() as connection:
-            cursor = connection.connection.cursor()
+        """The statement's rows as the driver returns them, read in autocommit (one statement, one snapshot).
+
+        The pooled driver connection itself, as ``reading`` would set it up (autocommit on PostgreSQL,
+        restored before it goes back to the pool): a ``Connection`` around it cost a third of a short
+        list's time on PostgreSQL. A connection that fails is discarded by the pool when it returns.
+        """
+        pooled = engine.raw_connection()
+        try:
+            driver: Any = pooled.driver_connection
+            if not self.sqlite:
+                driver.autocommit = True
+            cursor = pooled.cursor()
             try:
                 cursor.execute(self.sql, self.params(values))
                 return list(cursor.fetchall())
             finally:
                 cursor.close()
+                if not self.sqlite:
+                    driver.autocommit = False
+        finally:
+            pooled.close()
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Date, Integer, and_, bindparam, case, cast, func, or_, text, true, tuple_
+from sqlalchemy import Date, Integer, and_, bindparam, case, cast, false, func, or_, text, true, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -141,13 +141,18 @@ def _count(shape: tuple[str, ...], prefix: str) -> int:
     return next((int(s.removeprefix(prefix)) for s in shape if s.startswith(prefix)), 0)
 
 
+def _one_of(column: Any, name: str, count: int) -> Any:
+    """``column IN (:name_0, … :name_{count-1})``; none to be one of matches nothing."""
+    return column.in_([bindparam(f"{name}_{i}") for i in range(count)]) if count else false()
+
+
 def case_conditions(shape: tuple[str, ...]) -> list[Any]:
     """The WHERE clause of a case list of this shape (``case_filter_values``), with bound parameters."""
     s = SUMMARY.c
     o = OFFICER.c
     where: list[Any] = [s.bureau_code == bindparam("bureau")]
     if any(p.startswith("reads=") for p in shape):
-        where.append(s.flow_key.in_([bindparam(f"read_{i}") for i in range(_count(shape, "reads="))]))
+        where.append(_one_of(s.flow_key, "read", _count(shape, "reads=")))
     if "q" in shape:
         found = [
             s.number == bindparam("q_number"),
@@ -162,11 +167,11 @@ def case_conditions(shape: tuple[str, ...]) -> list[Any]:
         if name in shape:
             where.append(column == bindparam(name))
     if any(p.startswith("flows=") for p in shape):
-        where.append(s.flow_key.in_([bindparam(f"flows_{i}") for i in range(_count(shape, "flows="))]))
+        where.append(_one_of(s.flow_key, "flows", _count(shape, "flows=")))
     if any(p.startswith("states=") for p in shape):
         pairs = [tuple_(bindparam(f"states_flow_{i}"), bindparam(f"states_state_{i}"))
                  for i in range(_count(shape, "states="))]
-        where.append(tuple_(s.flow_key, s.state).in_(pairs))
+        where.append(tuple_(s.flow_key, s.state).in_(pairs) if pairs else false())
     if "closed" in shape:
         where.append(s.final == bindparam("closed"))  # "=", not "IS": an index serves it
     if "officer" in shape:
@@ -408,7 +413,7 @@ def _duty_conditions(shape: tuple[str, ...]) -> list[Any]:
     moment = bindparam("as_of", type_=d.due_at.type)
     where: list[Any] = [d.bureau_code == bindparam("bureau"), d.party == False, d.due_soon_at <= moment]  # noqa: E712
     if any(p.startswith("reads=") for p in shape):
-        where.append(d.flow_key.in_([bindparam(f"read_{i}") for i in range(_count(shape, "reads="))]))
+        where.append(_one_of(d.flow_key, "read", _count(shape, "reads=")))
     if "status=overdue" in shape:
         where.append(d.due_at < moment)
     elif "status=due_soon" in shape:
