@@ -9,17 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Date, Integer, and_, bindparam, case, cast, false, func, or_, text, true, tuple_
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    text,
+    true,
+    tuple_,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from engine.clocks import days_late
 from engine.errors import Forbidden, NotFound
 from engine.library import Library
 from engine.model import Actor
@@ -234,7 +247,14 @@ def case_query(shape: tuple[str, ...]) -> Any:
     return sa_select(*LIST_COLUMNS).where(*case_conditions(shape)).order_by(*CASE_ORDER)
 
 
-def _case_page(shape: tuple[str, ...]) -> Any:
+def _written(n: int) -> Any:
+    """A page's LIMIT or OFFSET written into the statement, not bound: with a bound LIMIT, PostgreSQL's
+    generic plan of a prepared statement cannot know the page is small, keeps planning each call
+    afresh (custom plans), and planning the dashboard's statement cost as much as running it."""
+    return literal_column(str(int(n)))
+
+
+def _case_page(shape: tuple[str, ...], size: int, skip: int) -> Any:
     """One page of the list and, in the same statement, the total: one round trip, two index scans."""
     where = case_conditions(shape)
     total = sa_select(func.count()).select_from(SUMMARY).where(*where).scalar_subquery()
@@ -242,8 +262,8 @@ def _case_page(shape: tuple[str, ...]) -> Any:
         sa_select(*LIST_COLUMNS, total)
         .where(*where)
         .order_by(*CASE_ORDER)
-        .limit(bindparam("size"))
-        .offset(bindparam("skip"))
+        .limit(_written(size))
+        .offset(_written(skip))
     )
 
 
@@ -270,8 +290,9 @@ def list_cases(
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     shape, values = case_filter_values(actor.bureau, f, moment, actor.reads)
-    values["size"], values["skip"] = size, (page - 1) * size
-    rows = prepared(engine, ("case_page", shape), lambda: _case_page(shape)).rows(engine, values)
+    skip = (page - 1) * size
+    today = local(moment).date()
+    rows = prepared(engine, ("case_page", shape, size, skip), lambda: _case_page(shape, size, skip)).rows(engine, values)
     if rows:
         total = rows[0][-1]
     elif page > 1:
@@ -279,7 +300,7 @@ def list_cases(
     else:
         total = 0
     return {
-        "items": [case_row(r, moment) for r in rows],
+        "items": [case_row(r, moment, today) for r in rows],
         "total": total,
         "page": page,
         "size": size,
@@ -290,9 +311,10 @@ def list_cases(
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
     shape, values = case_filter_values(actor.bureau, f, as_of, actor.reads)
+    today = local(as_of).date()
     with engine.connect() as connection:  # in a transaction: PostgreSQL streams through a server-side cursor
         for row in connection.execute(case_query(shape).execution_options(yield_per=500), values):
-            yield case_row(row, as_of)
+            yield case_row(row, as_of, today)
 
 
 def _utc(value: Any) -> datetime:
@@ -321,8 +343,11 @@ def _money(value: Any) -> str | None:
     return str(value) if isinstance(value, Decimal) else f"{value:.2f}"
 
 
-def case_row(r: Any, as_of: datetime) -> dict[str, Any]:
-    """A summary row (``LIST_COLUMNS`` first) as the API and the pages show it, its deadline's status as of a moment."""
+def case_row(r: Any, as_of: datetime, today: date) -> dict[str, Any]:
+    """A summary row (``LIST_COLUMNS`` first) as the API and the pages show it, its deadline's status as of a moment.
+
+    ``today`` is the local day of ``as_of`` (days late count local calendar days, as ``clocks.days_late``).
+    """
     (case_id, number, item_code, item_name, power_type, department, flow_key, flow_label, state, state_label, stage,
      awaiting_role, final, party_name, party_type, party_id_no, officer_names, opened_at, closed_at, version,
      next_due_at, next_due_soon_at, next_clock_label, party_due_at, party_clock_label, fine, paid,
@@ -363,7 +388,7 @@ def case_row(r: Any, as_of: datetime) -> dict[str, Any]:
         "next_due_at": _iso(next_due_at) if due else None,
         "next_clock": next_clock_label,
         "status": status,
-        "days_late": days_late(due, as_of) if due is not None and status == "overdue" else 0,
+        "days_late": (today - due.astimezone(TZ).date()).days if due is not None and status == "overdue" else 0,
         "party_due_at": _iso(party_due_at) if party_due else None,
         "party_clock": party_clock_label,
         "party_period_elapsed": bool(party_due and party_due < as_of),
@@ -448,7 +473,7 @@ def _duty_query(shape: tuple[str, ...]) -> Any:
     )
 
 
-def _duty_page(shape: tuple[str, ...]) -> Any:
+def _duty_page(shape: tuple[str, ...], size: int, skip: int) -> Any:
     """The counts and one page in one statement: the page's duties are found first (an index range and a
     top-N sort of the bureau's pressing duties), and only they are joined to their cases."""
     where = _duty_conditions(shape)
@@ -456,7 +481,7 @@ def _duty_page(shape: tuple[str, ...]) -> Any:
     counted = sa_select(func.count().label("total"), late.label("overdue")).where(*where).subquery("counted")
     first = (
         sa_select(*(DUTY.c[n] for n in DUTY_FIELDS)).where(*where).order_by(*DUTY_ORDER)
-        .limit(bindparam("size")).offset(bindparam("skip")).subquery("first")
+        .limit(_written(size)).offset(_written(skip)).subquery("first")
     )
     shown = (
         sa_select(*first.c, *(SUMMARY.c[n] for n in CASE_FIELDS))
@@ -485,8 +510,9 @@ def dashboard(
     size = min(max(size, 1), MAX_PAGE_SIZE)
     page = max(page, 1)
     shape, values = duty_filter_values(actor.bureau, f, as_of, actor.reads)
-    values["size"], values["skip"] = size, (page - 1) * size
-    rows = prepared(engine, ("duty_page", shape), lambda: _duty_page(shape)).rows(engine, values)
+    skip = (page - 1) * size
+    today = local(as_of).date()
+    rows = prepared(engine, ("duty_page", shape, size, skip), lambda: _duty_page(shape, size, skip)).rows(engine, values)
     total, overdue = int(rows[0][0]), int(rows[0][1] or 0)
     return {
         "as_of": as_of.isoformat(),
@@ -495,7 +521,7 @@ def dashboard(
         "total": total,
         "page": page,
         "size": size,
-        "items": [duty_row(library, row[2:], as_of) for row in rows if row[2] is not None],
+        "items": [duty_row(library, row[2:], as_of, today) for row in rows if row[2] is not None],
     }
 
 
@@ -503,13 +529,14 @@ def iter_duties(
     engine: Engine, library: Library, actor: Actor, as_of: datetime, f: DutyFilter
 ) -> Iterator[dict[str, Any]]:
     shape, values = duty_filter_values(actor.bureau, f, as_of, actor.reads)
+    today = local(as_of).date()
     with engine.connect() as connection:  # in a transaction: PostgreSQL streams through a server-side cursor
         for row in connection.execute(_duty_query(shape).execution_options(yield_per=500), values):
-            yield duty_row(library, row, as_of)
+            yield duty_row(library, row, as_of, today)
 
 
-def duty_row(library: Library, d: Any, as_of: datetime) -> dict[str, Any]:
-    """A dashboard row (a row of ``DUTY_COLUMNS``) as the API and the pages show it."""
+def duty_row(library: Library, d: Any, as_of: datetime, today: date) -> dict[str, Any]:
+    """A dashboard row (a row of ``DUTY_COLUMNS``) as the API and the pages show it; ``today``: ``as_of``'s local day."""
     (clock_id, case_id, bureau_code, department, item_code, flow_key, key, label, due_at, provisional, law,
      accountability, explanation, number, item_name, flow_label, state, state_label, officer_names,
      party_name) = d
@@ -528,8 +555,9 @@ def duty_row(library: Library, d: Any, as_of: datetime) -> dict[str, Any]:
         "flow": flow_key, "flow_label": flow_label, "department": department,
         "state": state, "state_label": state_label,
         "officers": [n for n in officer_names.split("、") if n], "party": party_name,
-        "clock": key, "step": label, "due_at": due.isoformat(),
-        "status": "overdue" if due < as_of else "due_soon", "days_late": days_late(due, as_of),
+        "clock": key, "step": label, "due_at": _iso(due_at),
+        "status": "overdue" if due < as_of else "due_soon",
+        "days_late": (today - due.astimezone(TZ).date()).days if due < as_of else 0,  # as clocks.days_late
         "source": law, "accountability": accountability, "accountability_items": clauses,
         "explanation": explanation, "provisional": bool(provisional),
     }
