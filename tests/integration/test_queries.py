@@ -96,9 +96,9 @@ def test_the_officer_filter_names_the_officers_of_open_cases(api: Api) -> None:
 def test_a_stored_moment_is_shown_as_its_iso_text_whatever_the_driver_gives() -> None:
     from datetime import UTC, datetime
 
-    from engine.queries import _iso
+    from engine.case_lists import stored_iso
 
     for moment in (datetime(2026, 5, 8, 11, 46, 33, 592924, tzinfo=UTC), datetime(2026, 5, 8, 11, 46, 33, tzinfo=UTC),
                    datetime(2026, 12, 31, 23, 59, 59, 100, tzinfo=UTC)):
         stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLite's text, as SQLAlchemy writes it
-        assert _iso(stored) == _iso(moment) == _iso(moment.replace(tzinfo=None)) == moment.isoformat()
+        assert stored_iso(stored) == stored_iso(moment) == stored_iso(moment.replace(tzinfo=None)) == moment.isoformat()
