@@ -123,8 +123,9 @@ class Prepared:
     def params(self, values: dict[str, Any]) -> Any:
         if self.constants:
             values = {**self.constants, **values}
-        if self.sqlite:
-            return tuple(_sqlite_value(values[name]) for name in self.order)
+        if self.sqlite:  # each value converted once, though the statement may name it twice
+            stored = {name: _sqlite_value(value) for name, value in values.items()}
+            return tuple(stored[name] for name in self.order)
         return values
 
     def rows(self, engine: Engine, values: dict[str, Any]) -> list[Any]:
@@ -152,8 +153,8 @@ class Prepared:
 
 
 def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, datetime):  # '2026-05-08 11:46:33.592924', as SQLAlchemy stores a moment
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
