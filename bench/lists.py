@@ -206,9 +206,13 @@ class SqlLists:
                           (BUREAU, flow, self._moment(start), self._moment(end)))
 
     def search(self, q: str) -> tuple[int, list[int]]:
+        # The search's own filter, not only rows that happen to be the same here: 案号, the start of an
+        # ID number, the search text, and a party name with the characters in order (某某大药房 finds
+        # 某某市大药房), as caseflow's search (engine.case_lists) has it.
         escaped = q.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
         return self._page("bureau_code = ? AND (number = ? OR party_id_no LIKE ? ESCAPE '/' OR search_text LIKE ? "
-                          "ESCAPE '/')", (BUREAU, q, q.upper() + "%", f"%{escaped}%"))
+                          "ESCAPE '/' OR party_name LIKE ?)",
+                          (BUREAU, q, q.upper() + "%", f"%{escaped}%", "%" + "%".join(q) + "%"))
 
     def _duties(self) -> str:
         false = "false" if self.pg else "0"
