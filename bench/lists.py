@@ -152,6 +152,7 @@ class SqlLists:
         self.raw = engine.raw_connection()
         self.pg = engine.dialect.name == "postgresql"
         self.now = self._moment(now)
+        self.today = now.astimezone(TZ).date().isoformat()
 
     def _moment(self, value: datetime) -> Any:
         utc = value.astimezone(UTC)
@@ -234,16 +235,21 @@ class SqlLists:
         return total, overdue, [r[2] for r in rows if r[2] is not None]  # clock_id is open_duty's first column
 
     def _late_days(self, prefix: str = "") -> str:
-        """Days from the due day to today, Beijing time, as the dashboard sums them."""
+        """Days from the due day to today (a parameter: the local day, computed once), as the dashboard sums them.
+
+        Not the database's own clock per row: SQLite would evaluate julianday('now', …) for every
+        duty, and PostgreSQL's current_date is the session's day, not necessarily Beijing's.
+        """
         if self.pg:
-            return f"(current_date - date(timezone('Asia/Shanghai', {prefix}due_at)))"
-        return f"CAST(julianday('now', '+8 hours', 'start of day') - julianday(date({prefix}due_at, '+8 hours')) AS INTEGER)"
+            return f"(CAST(? AS date) - date(timezone('Asia/Shanghai', {prefix}due_at)))"
+        return f"CAST(julianday(?) - julianday(date({prefix}due_at, '+8 hours')) AS INTEGER)"
 
     def groups_by_department(self) -> list[tuple[str, int, int]]:
         rows = self._q(f"SELECT department, sum(CASE WHEN due_at < ? THEN 1 ELSE 0 END), "
                        f"sum(CASE WHEN due_at < ? THEN 0 ELSE 1 END), "
                        f"sum(CASE WHEN due_at < ? THEN {self._late_days()} ELSE 0 END) FROM open_duty "
-                       f"WHERE {self._duties()} GROUP BY department", (self.now, self.now, self.now, BUREAU, self.now))
+                       f"WHERE {self._duties()} GROUP BY department",
+                       (self.now, self.now, self.now, self.today, BUREAU, self.now))
         return sorted((k or "", int(o), int(s)) for k, o, s, _ in rows)
 
     def groups_by_officer(self) -> list[tuple[str, int, int]]:
@@ -252,7 +258,7 @@ class SqlLists:
                        f"sum(CASE WHEN d.due_at < ? THEN {self._late_days('d.')} ELSE 0 END) FROM open_duty d "
                        f"JOIN case_officer o ON o.case_id = d.case_id AND o.bureau_code = d.bureau_code "
                        f"WHERE d.{self._duties().replace(' AND ', ' AND d.')} GROUP BY o.name",
-                       (self.now, self.now, self.now, BUREAU, self.now))
+                       (self.now, self.now, self.now, self.today, BUREAU, self.now))
         return sorted((k or "", int(o), int(s)) for k, o, s, _ in rows)
 
 
