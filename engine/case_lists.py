@@ -275,7 +275,7 @@ def list_cases(
     page = max(page, 1)
     shape, values = case_filter_values(actor.bureau, f, moment, actor.reads)
     skip = (page - 1) * size
-    today = local(moment).date()
+    today, utc = local(moment).date(), moment.astimezone(UTC)  # compared with every row's moments: once
     rows = prepared(engine, ("case_page", shape, size, skip), lambda: _case_page(shape, size, skip)).rows(engine, values)
     if rows:
         total = rows[0][-1]
@@ -284,7 +284,7 @@ def list_cases(
     else:
         total = 0
     return {
-        "items": [case_row(r, moment, today) for r in rows],
+        "items": [case_row(r, utc, today) for r in rows],
         "total": total,
         "page": page,
         "size": size,
@@ -295,15 +295,17 @@ def list_cases(
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
     shape, values = case_filter_values(actor.bureau, f, as_of, actor.reads)
-    today = local(as_of).date()
+    today, utc = local(as_of).date(), as_of.astimezone(UTC)
     with engine.connect() as connection:  # in a transaction: PostgreSQL streams through a server-side cursor
         for row in connection.execute(case_query(shape).execution_options(yield_per=500), values):
-            yield case_row(row, as_of, today)
+            yield case_row(row, utc, today)
 
 
 def stored_utc(value: Any) -> datetime:
     """A stored moment as aware UTC: SQLite's driver gives naive UTC text, SQLAlchemy naive datetimes."""
     moment: datetime = datetime.fromisoformat(value) if value.__class__ is str else value
+    if moment.tzinfo is UTC:
+        return moment
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -369,11 +371,11 @@ def case_row(r: Any, as_of: datetime, today: date) -> dict[str, Any]:
         "opened_at": stored_iso(opened_at),
         "closed_at": stored_iso(closed_at) if closed_at else None,
         "version": version,
-        "next_due_at": stored_iso(next_due_at) if due else None,
+        "next_due_at": due.isoformat() if due else None,
         "next_clock": next_clock_label,
         "status": status,
         "days_late": (today - due.astimezone(TZ).date()).days if due is not None and status == "overdue" else 0,
-        "party_due_at": stored_iso(party_due_at) if party_due else None,
+        "party_due_at": party_due.isoformat() if party_due else None,
         "party_clock": party_clock_label,
         "party_period_elapsed": bool(party_due and party_due < as_of),
         "party_elapsed": _elapsed_periods(extras.get("party_periods") or [], as_of) if extras else [],
