@@ -103,11 +103,11 @@ def _duty_conditions(shape: tuple[str, ...]) -> list[Any]:
 
 
 DUTY = OpenDuty.__table__  # type: ignore[attr-defined]
-# A dashboard row: the open duty and what the list shows of its case, in the order ``duty_row`` unpacks.
-DUTY_FIELDS = ("clock_id", "case_id", "bureau_code", "department", "item_code", "flow_key", "key", "label", "due_at",
-               "provisional", "law", "accountability", "explanation")
+# A dashboard row: the open duty (every column, in the table's order) and what the list shows of its case,
+# in the order ``duty_row`` unpacks. Every column: PostgreSQL then sorts the duties' own rows, while a
+# subset is projected row by row first (measured: a fifth of the dashboard statement's time).
 CASE_FIELDS = ("number", "item_name", "flow_label", "state", "state_label", "officer_names", "party_name")
-DUTY_COLUMNS = (*(DUTY.c[n] for n in DUTY_FIELDS), *(SUMMARY.c[n] for n in CASE_FIELDS))
+DUTY_COLUMNS = (*DUTY.c, *(SUMMARY.c[n] for n in CASE_FIELDS))
 DUTY_ORDER = (DUTY.c.due_at, DUTY.c.clock_id)
 
 
@@ -127,7 +127,7 @@ def _duty_page(shape: tuple[str, ...], size: int, skip: int) -> Any:
     late = func.sum(case((DUTY.c.due_at < bindparam("as_of", type_=DUTY.c.due_at.type), 1), else_=0))
     counted = sa_select(func.count().label("total"), late.label("overdue")).where(*where).subquery("counted")
     first = (
-        sa_select(*(DUTY.c[n] for n in DUTY_FIELDS)).where(*where).order_by(*DUTY_ORDER)
+        sa_select(DUTY).where(*where).order_by(*DUTY_ORDER)
         .limit(written(size)).offset(written(skip)).subquery("first")
     )
     shown = (
@@ -184,8 +184,8 @@ def iter_duties(
 
 def duty_row(library: Library, d: Any, as_of: datetime, today: date) -> dict[str, Any]:
     """A dashboard row (a row of ``DUTY_COLUMNS``) as the API and the pages show it; ``today``: ``as_of``'s local day."""
-    (clock_id, case_id, bureau_code, department, item_code, flow_key, key, label, due_at, provisional, law,
-     accountability, explanation, number, item_name, flow_label, state, state_label, officer_names,
+    (clock_id, case_id, bureau_code, department, item_code, flow_key, key, label, _party, due_at, _due_soon_at,
+     provisional, law, accountability, explanation, number, item_name, flow_label, state, state_label, officer_names,
      party_name) = d
     assert due_at is not None
     due = stored_utc(due_at)
