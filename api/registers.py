@@ -12,12 +12,12 @@ from api.users import actor_name, find_user
 from engine import admin_log, certificates
 from engine.errors import InvalidInput, RuleViolation
 from engine.model import Actor
-from engine.persistence import unit_of_work
+from engine.persistence import reading, unit_of_work
 from engine.tables import Certificate, Department, User
 
 
 def departments(engine: Engine, bureau: str) -> list[Department]:
-    with Session(engine) as session:
+    with Session(reading(engine)) as session:  # the dashboard asks on every view: no BEGIN/ROLLBACK
         return list(
             session.exec(
                 select(Department).where(col(Department.bureau_code) == bureau).order_by(col(Department.name))

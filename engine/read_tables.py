@@ -75,7 +75,12 @@ class CaseOfficer(SQLModel, table=True):
     """The officers assigned to a case (not recused), for "my cases" and per-officer figures."""
 
     __tablename__ = "case_officer"
-    __table_args__ = (Index("ix_case_officer_bureau_cert", "bureau_code", "cert_no"),)
+    __table_args__ = (
+        Index("ix_case_officer_bureau_cert", "bureau_code", "cert_no"),
+        # the officers of a bureau by name, with their cases: index-only scans for officer_names
+        # (one probe per name) and for the dashboard's figures per officer
+        Index("ix_case_officer_bureau_name", "bureau_code", "name", "case_id"),
+    )
 
     case_id: int = Field(primary_key=True, foreign_key="case.id")
     position: int = Field(primary_key=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -21,7 +22,7 @@ from engine.definitions import Role
 from engine.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from engine.library import Library
 from engine.model import Actor
-from engine.persistence import unit_of_work
+from engine.persistence import prepared, unit_of_work
 from engine.read_tables import CaseOfficer, OpenDuty
 from engine.tables import Case, Message, Reminder, User
 from engine.timeutil import local, to_db
@@ -111,13 +112,16 @@ def _recipients(session: Session, row: Case) -> list[User]:
     ))
 
 
+MESSAGE = Message.__table__  # type: ignore[attr-defined]
+# Every page shows the count: one prebuilt statement, read in autocommit (ix_message_recipient_read).
+_UNREAD = sa_select(func.count()).select_from(MESSAGE).where(
+    MESSAGE.c.recipient == bindparam("recipient"), MESSAGE.c.read_at.is_(None)
+)
+
+
 def unread_count(engine: Engine, actor: Actor) -> int:
-    with Session(engine) as session:
-        return int(session.exec(
-            select(func.count()).select_from(Message).where(
-                col(Message.recipient) == actor.username, col(Message.read_at).is_(None)
-            )
-        ).one())
+    found = prepared(engine, "unread_count", lambda: _UNREAD).rows(engine, {"recipient": actor.username})
+    return int(found[0][0])
 
 
 def messages(engine: Engine, actor: Actor, page: int = 1, size: int = 30) -> dict[str, object]:
