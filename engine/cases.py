@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
+import orjson
 from sqlalchemy import DateTime, and_, bindparam, insert, or_, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
@@ -35,8 +36,11 @@ from engine.snapshot import (
     Snapshot,
     clock_state_of,
     fingerprints,
+    json_moment,
+    json_rows,
     load_snapshot,
     model_of,
+    snapshot_with,
     write_clocks,
 )
 from engine.tables import Bureau, Case, CaseLink, Document, DocumentPdf, Event
@@ -132,7 +136,9 @@ class CaseService:
         """Fire one action, then the case as it is now (from what the action wrote: not read again)."""
         payload = clean_json(payload, "data")
         with unit_of_work(self.engine) as session:
-            fired = self._fire(session, actor, case_id, trigger, payload, occurred_at, expected_version)
+            fired = self._fire(
+                session, actor, case_id, trigger, payload, occurred_at, expected_version, for_view=True
+            )
         with Session(reading(self.engine)) as session:
             return self._view(
                 session, actor, fired.snapshot, datetime.now().astimezone(), True, fired.model, fired.certificates
@@ -147,11 +153,14 @@ class CaseService:
         payload: dict[str, Any],
         occurred_at: datetime | None,
         expected_version: int | None = None,
+        *,
+        for_view: bool = False,
     ) -> Fired:
         """One action inside the caller's transaction (``fire``, or ``open_case`` with ``then``).
 
-        Returns what the view that answers it needs: the case as the action wrote it."""
-        snapshot = self._snapshot(session, actor, case_id)
+        Returns what the view that answers it needs: the case as the action wrote it (``for_view``:
+        with its latest events and documents, read with the snapshot and brought up to date)."""
+        snapshot = self._snapshot(session, actor, case_id, for_view=for_view)
         row = snapshot.row
         if expected_version is not None and row.version != expected_version:
             raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
@@ -194,6 +203,8 @@ class CaseService:
         read = ctx.certificates
         if links_made:
             snapshot = replace(snapshot, linked=True)
+        if snapshot.viewed is not None:
+            snapshot = replace(snapshot, viewed=snapshot.viewed.after(event, documents))
         return Fired(snapshot, model, None if isinstance(read, LazyCertificates) and not read.loaded else read)
 
     # --- queries ----------------------------------------------------------------------
@@ -203,7 +214,7 @@ class CaseService:
     ) -> dict[str, Any]:
         """One case as of a moment; ``actions`` computes which actions the actor may take now."""
         with Session(reading(self.engine)) as session:
-            snapshot = self._snapshot(session, actor, case_id)
+            snapshot = self._snapshot(session, actor, case_id, for_view=True)
             return self._view(session, actor, snapshot, as_of or datetime.now().astimezone(), actions)
 
     def events(self, actor: Actor, case_id: int, page: int = 1, size: int = 100) -> dict[str, Any]:
@@ -307,8 +318,9 @@ class CaseService:
         readmodel.record(session, row, model, flow, item, written, new=True, officers_changed=True)
         return row.id
 
-    def _snapshot(self, session: Session, actor: Actor, case_id: int) -> Snapshot:
-        found = load_snapshot(session, case_id)
+    def _snapshot(self, session: Session, actor: Actor, case_id: int, *, for_view: bool = False) -> Snapshot:
+        """The case's snapshot; ``for_view``: with what its view shows beside it, in the same statement."""
+        found = load_snapshot(session, case_id, _SNAPSHOT_FOR_VIEW, _shown) if for_view else load_snapshot(session, case_id)
         if found is None or found.row.bureau_code != actor.bureau:
             raise NotFound("CASE_NOT_FOUND", f"本局没有编号为{case_id}的案件", case_id=case_id)
         refuse_unless_readable(actor, found.row, self.library)
@@ -540,10 +552,7 @@ class CaseService:
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
-        connection = session.connection()
-        latest = connection.execute(_LATEST_EVENTS, {"case_id": row.id, "size": EVENTS_IN_VIEW}).all()
-        # The list only, never the PDFs themselves; a document's PDF hash once its render job has run.
-        documents = connection.execute(_DOCUMENTS, {"case_id": row.id}).all()
+        shown: Shown = snapshot.viewed if snapshot.viewed is not None else self._shown(session, row)
         state = flow.state(row.state)
         return {
             "id": row.id,
@@ -568,22 +577,19 @@ class CaseService:
             "closed_at": from_db(row.closed_at).isoformat() if row.closed_at else None,
             "actions": actions,
             "clocks": clocks,
-            "events": [_event_dict(e) for e in reversed(latest)],
+            "events": shown.events[::-1],  # oldest first
             "events_total": row.last_seq,
-            "documents": [
-                {
-                    "id": d.id,
-                    "kind": d.kind,
-                    "title": d.title,
-                    "number": d.number,
-                    "issued_at": from_db(d.issued_at).isoformat(),
-                    "sha256": d.sha256,
-                    "replaces_id": d.replaces_id,
-                }
-                for d in documents
-            ],
+            "documents": shown.documents,
             "links": self._links(session, row) if snapshot.linked else [],  # read only if there are any
         }
+
+    def _shown(self, session: Session, row: CaseLike) -> Shown:
+        """The latest events and the documents, read on their own (a snapshot read without them)."""
+        connection = session.connection()
+        latest = connection.execute(_LATEST_EVENTS, {"case_id": row.id, "size": EVENTS_IN_VIEW}).all()
+        # The list only, never the PDFs themselves; a document's PDF hash once its render job has run.
+        documents = connection.execute(_DOCUMENTS, {"case_id": row.id}).all()
+        return Shown([_event_dict(e) for e in latest], [_document_dict(d, d.sha256) for d in documents])
 
     def _links(self, session: Session, row: CaseLike) -> list[dict[str, Any]]:
         return [
@@ -624,6 +630,59 @@ def load_certificates(session: Session, ctx: Context) -> None:
     ctx.certificates = LazyCertificates(
         lambda: certificates.registered(session, certificate_numbers(ctx.case.officers, ctx.payload))
     )
+
+
+@dataclass
+class Shown:
+    """What a case view shows beside the case: its latest events (newest first) and its documents."""
+
+    events: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+
+    def after(self, event: NewEvent, documents: list[Document]) -> Shown:
+        """As they are once an action appended ``event`` and issued ``documents`` (not read again)."""
+        return Shown(
+            [_event_dict(event), *self.events][:EVENTS_IN_VIEW],
+            self.documents + [_document_dict(d, None) for d in documents],
+        )
+
+
+def _shown(values: Any) -> Shown:
+    """The snapshot's ``view_events`` and ``view_documents`` (JSON arrays of rows; NULL when none)."""
+    events = []
+    for seq, trigger, label, from_state, to_state, actor, occurred, recorded, payload, hash_ in (
+        values["view_events"] or ()
+    ):
+        events.append({
+            "seq": seq, "trigger": trigger, "label": label, "from_state": from_state, "to_state": to_state,
+            "actor": actor,
+            "occurred_at": json_moment(occurred).isoformat(),
+            "recorded_at": json_moment(recorded).isoformat(),
+            "payload": orjson.loads(payload) if isinstance(payload, str) else payload,  # SQLite quotes JSON text
+            "hash": hash_,
+        })
+    events.sort(key=lambda e: -e["seq"])
+    documents = [
+        {
+            "id": id_, "kind": kind, "title": title, "number": number,
+            "issued_at": json_moment(issued).isoformat(), "sha256": sha256, "replaces_id": replaces,
+        }
+        for id_, kind, title, number, issued, replaces, sha256 in values["view_documents"] or ()
+    ]
+    documents.sort(key=lambda d: d["id"])
+    return Shown(events, documents)
+
+
+def _document_dict(d: Any, sha256: str | None) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "title": d.title,
+        "number": d.number,
+        "issued_at": from_db(d.issued_at).isoformat(),
+        "sha256": sha256,
+        "replaces_id": d.replaces_id,
+    }
 
 
 def _event_dict(e: Any) -> dict[str, Any]:
@@ -692,6 +751,28 @@ _LATEST_EVENTS = (
 _EVENTS_PAGE = (
     sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq)
     .offset(bindparam("skip")).limit(bindparam("size"))
+)
+# What a case view shows beside the case, read with its snapshot as two JSON aggregates (``json_rows``):
+# the latest events (newest first) and the documents; a view is then one statement, not three.
+_RECENT = (
+    sa_select(*_EVENT_SHOWN)
+    .where(EVENT.c.case_id == CASE.c.id)
+    .order_by(EVENT.c.seq.desc())
+    .limit(EVENTS_IN_VIEW)
+    .correlate(CASE)
+    .subquery("recent")
+)
+_ISSUED = (
+    sa_select(DOCUMENT.c.id, DOCUMENT.c.kind, DOCUMENT.c.title, DOCUMENT.c.number, DOCUMENT.c.issued_at,
+              DOCUMENT.c.replaces_id, PDF.c.sha256)
+    .outerjoin(PDF, PDF.c.document_id == DOCUMENT.c.id)
+    .where(DOCUMENT.c.case_id == CASE.c.id)
+    .correlate(CASE)
+    .subquery("issued")
+)
+_SNAPSHOT_FOR_VIEW = snapshot_with(
+    sa_select(json_rows(*_RECENT.c)).scalar_subquery().label("view_events"),
+    sa_select(json_rows(*_ISSUED.c)).scalar_subquery().label("view_documents"),
 )
 _DOCUMENTS = (
     sa_select(DOCUMENT.c.id, DOCUMENT.c.kind, DOCUMENT.c.title, DOCUMENT.c.number, DOCUMENT.c.issued_at,

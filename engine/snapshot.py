@@ -8,6 +8,7 @@ the first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -84,6 +85,7 @@ class Snapshot:
     calendar: WorkCalendar
     linked: bool = False  # some case is linked to this one (either way): the view lists them
     clocks: list[ClockRow] | None = None  # its clocks, read with it
+    viewed: Any = None  # what a view shows beside (its latest events and documents), when read with it
 
 
 class json_rows(FunctionElement[Any]):  # noqa: N801 - named like the SQL functions it stands for
@@ -143,14 +145,14 @@ class ClockRow:
         (id_, key, label, unit, amount, extension, started, spans, satisfied, cancelled, due, provisional,
          explanation, law, accountability, roll_forward, due_soon, party, note) = values
         return cls(
-            id_, key, label, unit, amount, extension, _moment(started),
+            id_, key, label, unit, amount, extension, json_moment(started),
             orjson.loads(spans) if isinstance(spans, str) else spans,  # SQLite's json_array quotes JSON text
-            _moment(satisfied) if satisfied else None, _moment(cancelled) if cancelled else None, _moment(due),
+            json_moment(satisfied) if satisfied else None, json_moment(cancelled) if cancelled else None, json_moment(due),
             bool(provisional), explanation, law, accountability, bool(roll_forward), due_soon, bool(party), note,
         )
 
 
-def _moment(text: str) -> datetime:
+def json_moment(text: str) -> datetime:
     """A stored moment as JSON gives it (ISO text; naive on SQLite, where moments are stored in UTC)."""
     return from_db(datetime.fromisoformat(text))
 
@@ -180,9 +182,13 @@ _INSERT_CLOCK = insert(CLOCK).returning(CLOCK.c.id)
 _UPDATE_CLOCK = update(CLOCK).where(CLOCK.c.id == bindparam("b_id"))
 
 
-def load_snapshot(session: Session, case_id: int) -> Snapshot | None:
-    """The case row with its bureau's settings and the calendar, in one statement."""
-    found = session.connection().execute(_SNAPSHOT, {"case_id": case_id}).first()
+def load_snapshot(
+    session: Session, case_id: int, statement: Any = None, viewed: Callable[[Any], Any] | None = None
+) -> Snapshot | None:
+    """The case row with its bureau's settings, the calendar and its clocks, in one statement.
+
+    ``statement``: ``_SNAPSHOT`` with more columns (``snapshot_with``), which ``viewed`` reads."""
+    found = session.connection().execute(_SNAPSHOT if statement is None else statement, {"case_id": case_id}).first()
     if found is None:
         return None
     values = found._mapping
@@ -193,7 +199,13 @@ def load_snapshot(session: Session, case_id: int) -> Snapshot | None:
         calendar,
         bool(values["linked"]),
         clock_rows(values["clocks"]),
+        viewed(values) if viewed is not None else None,
     )
+
+
+def snapshot_with(*columns: Any) -> Any:
+    """The snapshot's statement with more columns (e.g. scalar subqueries of the case's other rows)."""
+    return _SNAPSHOT.add_columns(*columns)
 
 
 def model_of(session: Session, row: CaseLike, clocks: list[ClockRow] | None = None) -> CaseModel:

@@ -143,3 +143,24 @@ def test_clocks_read_with_the_snapshot_equal_those_read_on_their_own(api: Api) -
     assert len(with_row) >= 2 and any(c.satisfied_at for c in with_row)  # ended ones too, with their moments
     assert with_row == on_their_own
     assert all(c.started_at.tzinfo is not None and c.deadline.due_at.tzinfo is not None for c in with_row)
+
+
+def test_a_view_read_in_one_statement_shows_what_its_own_statements_read(api: Api) -> None:
+    """The view reads the latest events and the documents with the snapshot (JSON aggregates), and the
+    answer to an action brings them up to date without reading them: both equal a separate read."""
+    from sqlmodel import Session
+
+    from engine.snapshot import load_snapshot
+
+    cid = _walk_a_little(api)
+    answered = ok(api.fire("zhang", cid, "finish_investigation", {"report": "调查终结"}, at("2026-03-05 10:00")))
+    viewed = ok(api.get("zhang", f"/api/cases/{cid}"))
+    service = api.app.state.caseflow.cases
+    with Session(api.app.state.caseflow.engine) as session:
+        snapshot = load_snapshot(session, cid)
+        assert snapshot is not None
+        separate = service._shown(session, snapshot.row)
+    assert viewed["documents"] and viewed["events"] and viewed["events"] == separate.events[::-1]
+    assert viewed["documents"] == separate.documents
+    assert answered["events"] == viewed["events"]
+    assert [d["id"] for d in answered["documents"]] == [d["id"] for d in viewed["documents"]]
