@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
-import orjson
 from sqlalchemy import DateTime, and_, bindparam, insert, or_, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
@@ -38,6 +37,7 @@ from engine.snapshot import (
     fingerprints,
     json_moment,
     json_rows,
+    json_value,
     load_snapshot,
     model_of,
     snapshot_with,
@@ -658,7 +658,7 @@ def _shown(values: Any) -> Shown:
             "actor": actor,
             "occurred_at": json_moment(occurred).isoformat(),
             "recorded_at": json_moment(recorded).isoformat(),
-            "payload": orjson.loads(payload) if isinstance(payload, str) else payload,  # SQLite quotes JSON text
+            "payload": payload,
             "hash": hash_,
         })
     events.sort(key=lambda e: -e["seq"])
@@ -771,7 +771,8 @@ _ISSUED = (
     .subquery("issued")
 )
 _SNAPSHOT_FOR_VIEW = snapshot_with(
-    sa_select(json_rows(*_RECENT.c)).scalar_subquery().label("view_events"),
+    sa_select(json_rows(*(json_value(c) if c.name == "payload" else c for c in _RECENT.c))).scalar_subquery()
+    .label("view_events"),
     sa_select(json_rows(*_ISSUED.c)).scalar_subquery().label("view_documents"),
 )
 _DOCUMENTS = (

@@ -108,12 +108,31 @@ def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
     return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
 
 
+class json_value(FunctionElement[Any]):  # noqa: N801 - named like the SQL function it stands for
+    """A JSON column inside ``json_rows``: embedded as JSON (SQLite keeps JSON as text, which
+    ``json_array`` would quote as a string; PostgreSQL's json is JSON already)."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "json_value"
+
+
+@compiles(json_value, "sqlite")
+def _json_value_sqlite(element: json_value, compiler: Any, **kw: Any) -> str:
+    return f"json({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_value, "postgresql")
+def _json_value_postgresql(element: json_value, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
 # A clock as the snapshot carries it (``json_rows``): what ``clock_state_of`` reads, in this order.
 _CLOCK_NAMES = (
     "id", "key", "label", "unit", "amount", "extension", "started_at", "spans", "satisfied_at", "cancelled_at",
     "due_at", "provisional", "explanation", "law", "accountability", "roll_forward", "due_soon", "party", "note",
 )
-_CLOCK_FIELDS = [CLOCK.c[name] for name in _CLOCK_NAMES]
+_CLOCK_FIELDS = [json_value(CLOCK.c.spans) if name == "spans" else CLOCK.c[name] for name in _CLOCK_NAMES]
 
 
 @dataclass(slots=True)
