@@ -252,11 +252,15 @@ class SqlLists:
                        (self.now, self.now, self.now, self.today, BUREAU, self.now))
         return sorted((k or "", int(o), int(s)) for k, o, s, _ in rows)
 
+    def _same_bureau(self) -> str:
+        """PostgreSQL reads the bureau's officers from their index; SQLite finds each duty's by case."""
+        return "AND o.bureau_code = d.bureau_code " if self.pg else ""
+
     def groups_by_officer(self) -> list[tuple[str, int, int]]:
         rows = self._q(f"SELECT o.name, sum(CASE WHEN d.due_at < ? THEN 1 ELSE 0 END), "
                        f"sum(CASE WHEN d.due_at < ? THEN 0 ELSE 1 END), "
                        f"sum(CASE WHEN d.due_at < ? THEN {self._late_days('d.')} ELSE 0 END) FROM open_duty d "
-                       f"JOIN case_officer o ON o.case_id = d.case_id AND o.bureau_code = d.bureau_code "
+                       f"JOIN case_officer o ON o.case_id = d.case_id {self._same_bureau()}"
                        f"WHERE d.{self._duties().replace(' AND ', ' AND d.')} GROUP BY o.name",
                        (self.now, self.now, self.now, self.today, BUREAU, self.now))
         return sorted((k or "", int(o), int(s)) for k, o, s, _ in rows)

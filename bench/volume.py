@@ -53,7 +53,7 @@ def party(rng: random.Random) -> tuple[str, str, str]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
-    p.add_argument("--url", help="database URL (default: a SQLite file in var/bench or PostgreSQL caseflow_volume)")
+    p.add_argument("--url", help="database URL (default: a SQLite file in var/bench or PostgreSQL caseflow_bench_volume)")
     p.add_argument("--bureaus", type=int, default=100)
     p.add_argument("--per-bureau", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=7)
@@ -70,7 +70,7 @@ def default_url(db: str) -> str:
         path = ROOT / "var" / "bench" / "volume.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
-    return "postgresql://postgres@127.0.0.1:5432/caseflow_volume"
+    return "postgresql://postgres@127.0.0.1:5432/caseflow_bench_volume"
 
 
 def fresh_database(url: str) -> Engine:
