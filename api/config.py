@@ -30,10 +30,12 @@ class Settings:
     client_attempts: int = 30
     client_window_minutes: int = 15
     client_lock_minutes: int = 15
-    # Threads per server process that run the (synchronous) routes. Few: they share one GIL, and
-    # 40 threads (anyio's default) answering 16 clients spent a fifth more CPU per request than 8,
-    # switching (bench/http_load.py); a request waits on the database briefly, so 8 keep it busy.
-    request_threads: int = 8
+    # Threads per server process that run the (synchronous) routes. Few: they share one interpreter
+    # lock and the database's cores. With 16 clients on two processes (bench/http_load.py), 40 threads
+    # each (anyio's default) spent a fifth more CPU per request than 8, and 8 answered 106–164
+    # actions/s where 4 answered 182–216; a request waits on the database only briefly. Not fewer:
+    # a long request (an export, a 卷宗 rendered on demand) holds its thread meanwhile.
+    request_threads: int = 4
 
     @property
     def sqlite_path(self) -> Path | None:
