@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import signal
+import socket
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -93,10 +95,81 @@ def serve(
     engine.dispose()
     console.print(f"数据库：{_where(settings)}")
     console.print(f"caseflow 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
-    uvicorn.run(
-        "api.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning",
-        access_log=False,  # at the warning level it would print nothing anyway; its formatting costs every request
-    )
+    if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        _serve_processes(host, port, workers)
+    else:
+        uvicorn.run("api.app:app_from_environment", **_UVICORN, host=host, port=port, workers=workers)
+
+
+# at the warning level the access log would print nothing anyway; its formatting costs every request
+_UVICORN: dict[str, Any] = {"factory": True, "log_level": "warning", "access_log": False}
+
+
+def _serve_processes(host: str, port: int, workers: int) -> None:
+    """``workers`` server processes, each listening on its own socket bound with SO_REUSEPORT.
+
+    The kernel then gives each new connection to one of them by its address, evenly. With one
+    shared socket (uvicorn's ``--workers``) the first process to wake accepted every connection
+    waiting, so a burst of clients could all land on one process while another idled (16 clients
+    answered 110 to 250 actions/s from run to run). A process that dies is started again.
+    """
+    import multiprocessing
+    import time
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    claim = socket.socket(family, socket.SOCK_STREAM)  # bound, never listening: the port is ours
+    claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        claim.bind((host, port))
+    except OSError as error:
+        console.print(f"端口 {port} 无法使用：{error.strerror}")
+        raise typer.Exit(1) from None
+    context = multiprocessing.get_context("spawn")
+
+    def start() -> Any:
+        process = context.Process(target=_serve_one, args=(host, port), daemon=True)
+        process.start()
+        return process, time.monotonic()
+
+    running = [start() for _ in range(workers)]
+    stopping = False
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        time.sleep(0.5)
+        for i, (process, began) in enumerate(running):
+            if process.is_alive() or stopping:
+                continue
+            if time.monotonic() - began < 10:  # it could not even start: starting it again would not help
+                console.print(f"服务进程启动失败（退出码 {process.exitcode}），服务停止")
+                stopping = True
+                break
+            console.print(f"服务进程 {process.pid} 已退出（{process.exitcode}），重新启动")
+            running[i] = start()
+    for process, _ in running:
+        process.terminate()
+    for process, _ in running:
+        process.join(15)
+    claim.close()
+
+
+def _serve_one(host: str, port: int) -> None:
+    """One server process on its own SO_REUSEPORT socket (see ``_serve_processes``)."""
+    import uvicorn
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    config = uvicorn.Config("api.app:app_from_environment", **_UVICORN)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @db_app.command("upgrade")
