@@ -320,7 +320,7 @@ class CaseService:
 
     def _snapshot(self, session: Session, actor: Actor, case_id: int, *, for_view: bool = False) -> Snapshot:
         """The case's snapshot; ``for_view``: with what its view shows beside it, in the same statement."""
-        found = load_snapshot(session, case_id, _SNAPSHOT_FOR_VIEW, _shown) if for_view else load_snapshot(session, case_id)
+        found = load_snapshot(session, case_id, _SNAPSHOT_FOR_VIEW, _shown_in_snapshot) if for_view else load_snapshot(session, case_id)
         if found is None or found.row.bureau_code != actor.bureau:
             raise NotFound("CASE_NOT_FOUND", f"本局没有编号为{case_id}的案件", case_id=case_id)
         refuse_unless_readable(actor, found.row, self.library)
@@ -552,7 +552,7 @@ class CaseService:
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
-        shown: Shown = snapshot.viewed if snapshot.viewed is not None else self._shown(session, row)
+        shown: Shown = snapshot.viewed if snapshot.viewed is not None else self._read_shown(session, row)
         state = flow.state(row.state)
         return {
             "id": row.id,
@@ -583,7 +583,7 @@ class CaseService:
             "links": self._links(session, row) if snapshot.linked else [],  # read only if there are any
         }
 
-    def _shown(self, session: Session, row: CaseLike) -> Shown:
+    def _read_shown(self, session: Session, row: CaseLike) -> Shown:
         """The latest events and the documents, read on their own (a snapshot read without them)."""
         connection = session.connection()
         latest = connection.execute(_LATEST_EVENTS, {"case_id": row.id, "size": EVENTS_IN_VIEW}).all()
@@ -647,7 +647,7 @@ class Shown:
         )
 
 
-def _shown(values: Any) -> Shown:
+def _shown_in_snapshot(values: Any) -> Shown:
     """The snapshot's ``view_events`` and ``view_documents`` (JSON arrays of rows; NULL when none)."""
     events = []
     for seq, trigger, label, from_state, to_state, actor, occurred, recorded, payload, hash_ in (

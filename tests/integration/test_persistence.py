@@ -159,7 +159,7 @@ def test_a_view_read_in_one_statement_shows_what_its_own_statements_read(api: Ap
     with Session(api.app.state.caseflow.engine) as session:
         snapshot = load_snapshot(session, cid)
         assert snapshot is not None
-        separate = service._shown(session, snapshot.row)
+        separate = service._read_shown(session, snapshot.row)
     assert viewed["documents"] and viewed["events"] and viewed["events"] == separate.events[::-1]
     assert viewed["documents"] == separate.documents
     assert answered["events"] == viewed["events"]
