@@ -118,6 +118,7 @@ def _serve_processes(host: str, port: int, workers: int) -> None:
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     claim = socket.socket(family, socket.SOCK_STREAM)  # bound, never listening: the port is ours
+    claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         claim.bind((host, port))
@@ -132,7 +133,7 @@ def _serve_processes(host: str, port: int, workers: int) -> None:
         return process, time.monotonic()
 
     running = [start() for _ in range(workers)]
-    stopping = False
+    stopping = failed = False
 
     def stop(_signum: int, _frame: Any) -> None:
         nonlocal stopping
@@ -147,7 +148,7 @@ def _serve_processes(host: str, port: int, workers: int) -> None:
                 continue
             if time.monotonic() - began < 10:  # it could not even start: starting it again would not help
                 console.print(f"服务进程启动失败（退出码 {process.exitcode}），服务停止")
-                stopping = True
+                stopping = failed = True
                 break
             console.print(f"服务进程 {process.pid} 已退出（{process.exitcode}），重新启动")
             running[i] = start()
@@ -156,6 +157,8 @@ def _serve_processes(host: str, port: int, workers: int) -> None:
     for process, _ in running:
         process.join(15)
     claim.close()
+    if failed:
+        raise typer.Exit(1)
 
 
 def _serve_one(host: str, port: int) -> None:
