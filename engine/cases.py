@@ -552,7 +552,8 @@ class CaseService:
         ctx.checking_only = True
         actions = available(flow, ctx) if with_actions else None
         clocks = [view_clock(c, ctx.calendar, as_of).as_dict() for c in model.clocks]
-        shown: Shown = snapshot.viewed if snapshot.viewed is not None else self._read_shown(session, row)
+        shown: Shown = snapshot.viewed  # read with the snapshot (``_SNAPSHOT_FOR_VIEW``), or as the action left them
+        assert shown is not None, "a view reads its snapshot with for_view=True"
         state = flow.state(row.state)
         return {
             "id": row.id,
@@ -582,14 +583,6 @@ class CaseService:
             "documents": shown.documents,
             "links": self._links(session, row) if snapshot.linked else [],  # read only if there are any
         }
-
-    def _read_shown(self, session: Session, row: CaseLike) -> Shown:
-        """The latest events and the documents, read on their own (a snapshot read without them)."""
-        connection = session.connection()
-        latest = connection.execute(_LATEST_EVENTS, {"case_id": row.id, "size": EVENTS_IN_VIEW}).all()
-        # The list only, never the PDFs themselves; a document's PDF hash once its render job has run.
-        documents = connection.execute(_DOCUMENTS, {"case_id": row.id}).all()
-        return Shown([_event_dict(e) for e in latest], [_document_dict(d, d.sha256) for d in documents])
 
     def _links(self, session: Session, row: CaseLike) -> list[dict[str, Any]]:
         return [
@@ -744,10 +737,6 @@ _EVENT_SHOWN = [
         "seq", "trigger", "label", "from_state", "to_state", "actor", "occurred_at", "recorded_at", "payload", "hash",
     )
 ]
-_LATEST_EVENTS = (
-    sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq.desc())
-    .limit(bindparam("size"))
-)
 _EVENTS_PAGE = (
     sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq)
     .offset(bindparam("skip")).limit(bindparam("size"))
@@ -774,13 +763,6 @@ _SNAPSHOT_FOR_VIEW = snapshot_with(
     sa_select(json_rows(*(json_value(c) if c.name == "payload" else c for c in _RECENT.c))).scalar_subquery()
     .label("view_events"),
     sa_select(json_rows(*_ISSUED.c)).scalar_subquery().label("view_documents"),
-)
-_DOCUMENTS = (
-    sa_select(DOCUMENT.c.id, DOCUMENT.c.kind, DOCUMENT.c.title, DOCUMENT.c.number, DOCUMENT.c.issued_at,
-              DOCUMENT.c.replaces_id, PDF.c.sha256)
-    .outerjoin(PDF, PDF.c.document_id == DOCUMENT.c.id)
-    .where(DOCUMENT.c.case_id == bindparam("case_id"))
-    .order_by(DOCUMENT.c.id)
 )
 _LINKED = (  # the cases linked to one, either way, with the link's kind and direction
     sa_select(CASE.c.id, CASE.c.number, CASE.c.item_code, CASE.c.flow_key, CASE.c.state, LINK.c.kind,
