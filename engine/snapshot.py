@@ -88,6 +88,16 @@ class Snapshot:
     viewed: Any = None  # what a view shows beside (its latest events and documents), when read with it
 
 
+def _per_dialect(element: type[FunctionElement[Any]], sqlite: str, postgresql: str) -> None:
+    """Compile ``element`` as ``sqlite`` or ``postgresql``, ``{}`` standing for its arguments."""
+    for dialect, template in (("sqlite", sqlite), ("postgresql", postgresql)):
+
+        def render(e: FunctionElement[Any], compiler: Any, template: str = template, **kw: Any) -> str:
+            return template.format(compiler.process(e.clauses, **kw))
+
+        compiles(element, dialect)(render)
+
+
 class json_rows(FunctionElement[Any]):  # noqa: N801 - named like the SQL functions it stands for
     """An aggregate: the rows' values as one JSON array of arrays (``[]`` or NULL when there are none).
 
@@ -96,16 +106,6 @@ class json_rows(FunctionElement[Any]):  # noqa: N801 - named like the SQL functi
     type = JSON()
     inherit_cache = True
     name = "json_rows"
-
-
-@compiles(json_rows, "sqlite")
-def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
-    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
-
-
-@compiles(json_rows, "postgresql")
-def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
-    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
 
 
 class json_value(FunctionElement[Any]):  # noqa: N801 - named like the SQL function it stands for
@@ -117,14 +117,8 @@ class json_value(FunctionElement[Any]):  # noqa: N801 - named like the SQL funct
     name = "json_value"
 
 
-@compiles(json_value, "sqlite")
-def _json_value_sqlite(element: json_value, compiler: Any, **kw: Any) -> str:
-    return f"json({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(json_value, "postgresql")
-def _json_value_postgresql(element: json_value, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
+_per_dialect(json_rows, "json_group_array(json_array({}))", "json_agg(json_build_array({}))")
+_per_dialect(json_value, "json({})", "{}")
 
 
 # A clock as the snapshot carries it (``json_rows``): what ``clock_state_of`` reads, in this order.
