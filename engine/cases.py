@@ -26,7 +26,7 @@ from engine.inputs import clean_json, clean_opening
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
 from engine.model import Actor, CaseModel, RegisteredCertificate
-from engine.persistence import reading, unit_of_work
+from engine.persistence import Writing, reading, run_write, send_waiting_writes, unit_of_work
 from engine.registry import Context, LazyCertificates
 from engine.rules.officers import certificate_numbers
 from engine.snapshot import (
@@ -392,7 +392,8 @@ class CaseService:
         final = flow.state(model.state).final
         closed_at = row.closed_at or (event.occurred_at if final else None)
         now = to_db(datetime.now().astimezone())
-        result = session.connection().execute(
+        run_write(
+            session,
             _SAVE_CASE,
             dict(
                 b_id=row.id,
@@ -410,11 +411,10 @@ class CaseService:
                 closed_at=closed_at,
                 acted_by=model.acted_by,
             ),
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdate(
+            changes_one=lambda: ConcurrentUpdate(
                 "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
-            )
+            ),
+        )
         # The (detached) row now mirrors what was written: the read model is built from it.
         row.state, row.final, row.updated_at, row.version = model.state, final, now, row.version + 1
         row.last_seq, row.head_hash, row.last_occurred_at, row.closed_at = (
@@ -434,6 +434,7 @@ class CaseService:
 
     def _store_documents(self, session: Session, documents: list[Document], event: NewEvent) -> None:
         if documents and self.issuer is not None:
+            send_waiting_writes(session.connection())  # the documents name their event by its id
             self.issuer.store(session, documents, event)
 
     def _make_links(
@@ -728,7 +729,7 @@ class NewEvent:
 
 
 EVENT_FIELDS = tuple(name for name in NewEvent.__slots__ if name != "id")
-_INSERT_EVENT = insert(EVENT).returning(EVENT.c.id)
+_INSERT_EVENT = Writing(insert(EVENT).returning(EVENT.c.id))
 # the columns an event shows (``_event_dict``): not its id, case, hash version or previous hash; its
 # moments as the driver gives them (``from_db`` makes them aware UTC), without SQLModel's per-value decorator
 _EVENT_SHOWN = [
@@ -773,12 +774,17 @@ _LINKED = (  # the cases linked to one, either way, with the link's kind and dir
     ))
     .order_by(LINK.c.id)
 )
-_SAVE_CASE = update(CASE).where(CASE.c.id == bindparam("b_id"), CASE.c.version == bindparam("b_version"))
+_SAVE_CASE = Writing(update(CASE).where(CASE.c.id == bindparam("b_id"), CASE.c.version == bindparam("b_version")))
 
 
 def add_event(session: Session, event: NewEvent) -> None:
-    """Insert an event row (Core, on the session's connection) and give the object its id."""
-    event.id = session.connection().execute(_INSERT_EVENT, event.values()).scalar_one()
+    """Insert an event row and give the object its id once it is sent (a write: on PostgreSQL it waits
+    to go with the action's others; ``send_waiting_writes`` sends it now)."""
+
+    def numbered(row: Any) -> None:
+        event.id = row[0]
+
+    run_write(session, _INSERT_EVENT, event.values(), returned=numbered)
 
 
 def chain_event(
@@ -847,6 +853,7 @@ def append_to_case(
             "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
         )
     add_event(session, event)
+    send_waiting_writes(session.connection())  # the caller files rows under the event's id
     return event
 
 

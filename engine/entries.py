@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from engine.definitions import FlowSpec
 from engine.model import ENTRY_LISTS, CaseLists, CaseModel, Entry
-from engine.persistence import reading
+from engine.persistence import Writing, reading, run_write
 from engine.tables import CaseEntry
 from engine.timeutil import from_db, to_db
 
@@ -32,11 +32,13 @@ _LIST = (
     .where(ENTRY.c.case_id == bindparam("case_id"), ENTRY.c.list_key == bindparam("list_key"))
     .order_by(ENTRY.c.position)
 )
-_INSERT = insert(ENTRY)
-_UPDATE = update(ENTRY).where(
-    ENTRY.c.case_id == bindparam("b_case_id"),
-    ENTRY.c.list_key == bindparam("b_list_key"),
-    ENTRY.c.position == bindparam("b_position"),
+_INSERT = Writing(insert(ENTRY))
+_UPDATE = Writing(
+    update(ENTRY).where(
+        ENTRY.c.case_id == bindparam("b_case_id"),
+        ENTRY.c.list_key == bindparam("b_list_key"),
+        ENTRY.c.position == bindparam("b_position"),
+    )
 )
 _PAGE = (
     select(ENTRY.c.position, ENTRY.c.event_seq, ENTRY.c.occurred_at, ENTRY.c.payload)
@@ -103,23 +105,14 @@ def write(session: Session, case_id: int, model: CaseModel, seq: int, moment: da
     written = model.lists.take()
     if not written:
         return written
-    connection = session.connection()
-    new = [e for e in written if e.new]
-    if new:
-        connection.execute(
-            _INSERT,
-            [
-                dict(case_id=case_id, list_key=e.key, position=e.position, event_seq=seq, payload=e.payload,
-                     occurred_at=to_db(moment))
-                for e in new
-            ],
-        )
     for e in written:
-        e.seq = seq if e.new else e.seq
-        if not e.new:
-            connection.execute(
-                _UPDATE, {"b_case_id": case_id, "b_list_key": e.key, "b_position": e.position, "payload": e.payload}
-            )
+        if e.new:
+            e.seq = seq
+            run_write(session, _INSERT, dict(case_id=case_id, list_key=e.key, position=e.position, event_seq=seq,
+                                         payload=e.payload, occurred_at=to_db(moment)))
+        else:
+            run_write(session, _UPDATE,
+                      {"b_case_id": case_id, "b_list_key": e.key, "b_position": e.position, "payload": e.payload})
     return written
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from engine.errors import ConcurrentUpdate
@@ -49,7 +50,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # No pre-ping: it costs a round trip on every checkout (most of a list's time); a connection
     # the server dropped fails its request once and is discarded, and none lives over 30 minutes.
-    return create_engine(url, pool_recycle=1800, json_serializer=_json, json_deserializer=orjson.loads, **kwargs)
+    engine = create_engine(url, pool_recycle=1800, json_serializer=_json, json_deserializer=orjson.loads, **kwargs)
+    _send_waiting_writes_first(engine)
+    return engine
 
 
 def reading(engine: Engine) -> Engine:
@@ -101,24 +104,54 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 class Prepared:
     """A Core statement compiled once for one database: its SQL text for the driver and its parameters' order.
 
-    Lists run the same few statements on every request; SQLAlchemy's per-call work (the statement's
-    cache key, the execution context, ``Row`` objects with type processing) costs more than the SQL.
-    A prepared statement runs on the driver's own cursor and returns plain tuples, as a hand-written
-    query would; values are plain Python (aware datetimes, bools, strings) and become what the driver
-    stores here (SQLite keeps moments as naive UTC text, as SQLAlchemy writes them).
+    Lists run the same few statements on every request, and an action writes the same few rows;
+    SQLAlchemy's per-call work (the statement's cache key, the execution context, ``Row`` objects
+    with type processing) costs more than the SQL. A prepared statement runs on the driver's own
+    cursor and returns plain tuples, as a hand-written query would. A list's values are plain Python
+    (aware datetimes, bools, strings) and become what the driver stores here (SQLite keeps moments as
+    naive UTC text, as SQLAlchemy writes them); a write's values go through its columns' types
+    (``bound``), so they are stored exactly as SQLAlchemy stores them.
+
+    ``columns``: the columns an INSERT or UPDATE sets (all of the table's, otherwise).
     """
 
-    __slots__ = ("sql", "order", "sqlite", "constants")
+    __slots__ = ("sql", "order", "sqlite", "constants", "processors")
 
-    def __init__(self, statement: Any, engine: Engine) -> None:
-        compiled = statement.compile(dialect=engine.dialect)
+    def __init__(self, statement: Any, engine: Engine, columns: Sequence[str] | None = None) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns) if columns is not None else None)
         self.sql: str = compiled.string
         self.order: tuple[str, ...] = tuple(compiled.positiontup or ())
-        self.sqlite = engine.dialect.name == "sqlite"
+        self.sqlite = dialect.name == "sqlite"
         # The statement's own constants (the 1 and 0 of a CASE, a time zone's name) are parameters too.
         self.constants: dict[str, Any] = {
             name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
         }
+        # A column the values leave out takes its default: a constant (a computed one, SQLAlchemy's
+        # execution would compute: a write names such a column's value itself).
+        for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
+            default = column.default if column in compiled.insert_prefetch else column.onupdate
+            if not default.is_scalar:
+                raise ValueError(f"{column}: its default is computed; the write must give its value")
+            self.constants[column.key] = default.arg
+        self.processors: dict[str, Callable[[Any], Any]] = {
+            name: processor
+            for name, bind in compiled.binds.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+
+    def bound(self, values: dict[str, Any]) -> Any:
+        """A write's parameters as SQLAlchemy would bind them: each through its column's type."""
+        if self.constants:
+            values = {**self.constants, **values}
+        processors = self.processors
+        stored = {
+            name: processors[name](value) if name in processors and value is not None else value
+            for name, value in values.items()
+        }
+        if self.sqlite:
+            return tuple(stored[name] for name in self.order)
+        return stored
 
     def params(self, values: dict[str, Any]) -> Any:
         if self.constants:
@@ -160,8 +193,11 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def prepared(engine: Engine, key: Hashable, build: Callable[[], Any]) -> Prepared:
-    """The statement ``build()`` makes, compiled for ``engine``'s database once per ``key`` (a filter's shape)."""
+def prepared(
+    engine: Engine, key: Hashable, build: Callable[[], Any], columns: Sequence[str] | None = None
+) -> Prepared:
+    """The statement ``build()`` makes, compiled for ``engine``'s database once per ``key`` (a filter's
+    shape, or a write's statement and the columns it sets)."""
     cache: dict[Hashable, Prepared] | None = getattr(engine, "_caseflow_prepared", None)
     if cache is None:
         cache = engine._caseflow_prepared = {}  # type: ignore[attr-defined]
@@ -169,5 +205,124 @@ def prepared(engine: Engine, key: Hashable, build: Callable[[], Any]) -> Prepare
     if found is None:
         if len(cache) > 1000:  # filter shapes are few; never let odd ones grow without bound
             cache.clear()
-        found = cache[key] = Prepared(build(), engine)
+        found = cache[key] = Prepared(build(), engine, columns)
     return found
+
+
+# --- an action's writes --------------------------------------------------------------------
+#
+# An action writes the same few rows each time (the case with its version check, its event, an
+# entry, its list row, the clocks it changed). Each is a ``Prepared`` statement run on the session's
+# driver connection. On PostgreSQL they wait on the connection and go together in one pipeline
+# (psycopg's pipeline mode: one round trip, not one each) just before the next statement of any
+# kind runs on that connection, or before the commit; a write whose answer is needed at once (a new
+# row's id: ``write_returning``) takes those waiting with it. SQLite runs each at once: it has no
+# round trips to save. Either way a write that fails raises SQLAlchemy's error for it, and a version
+# check that finds the row changed raises its own error, even if a later write then failed for it.
+
+_WAITING = "caseflow_waiting_writes"
+
+
+class Writing:
+    """A write declared once (a Core INSERT, UPDATE or DELETE), prepared per database and per the
+    columns it sets: those of its table that the values name (the other values are its WHERE's)."""
+
+    __slots__ = ("statement", "table_columns", "_prepared")
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self.table_columns = frozenset(statement.table.c.keys())
+        self._prepared: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+
+    def on(self, engine: Engine, values: dict[str, Any]) -> Prepared:
+        key = (engine.dialect.name, tuple(name for name in values if name in self.table_columns))
+        found = self._prepared.get(key)
+        if found is None:
+            found = self._prepared[key] = Prepared(self.statement, engine, key[1])
+        return found
+
+
+@dataclass(slots=True)
+class _Write:
+    statement: Prepared
+    params: Any
+    changes_one: Callable[[], Exception] | None  # the error if it does not change exactly one row
+    returned: Callable[[Any], None] | None  # given the row it returns
+
+
+def run_write(
+    session: Session,
+    writing: Writing,
+    values: dict[str, Any],
+    *,
+    changes_one: Callable[[], Exception] | None = None,
+    returned: Callable[[Any], None] | None = None,
+) -> None:
+    """Run ``writing`` with ``values`` in the session's transaction (on PostgreSQL: soon, see above)."""
+    connection = session.connection()
+    statement = writing.on(connection.engine, values)
+    pending = _Write(statement, statement.bound(values), changes_one, returned)
+    if statement.sqlite:
+        _send(connection, [pending])
+    else:
+        connection.info.setdefault(_WAITING, []).append(pending)
+
+
+def write_returning(session: Session, writing: Writing, values: dict[str, Any]) -> Any:
+    """Run ``writing`` now, with the writes waiting before it, and return the first value it returns."""
+    answer: list[Any] = []
+    run_write(session, writing, values, returned=answer.append)
+    send_waiting_writes(session.connection())
+    return answer[0][0]
+
+
+def send_waiting_writes(connection: Connection, *_: Any) -> None:
+    """Send the writes waiting on ``connection`` (the hook before each statement and the commit)."""
+    waiting = connection.info.pop(_WAITING, None)
+    if waiting:
+        _send(connection, waiting)
+
+
+def _drop_waiting_writes(connection: Connection) -> None:
+    connection.info.pop(_WAITING, None)
+
+
+def _send_waiting_writes_first(engine: Engine) -> None:
+    """Waiting writes go before any other statement on their connection and before its commit;
+    a rollback drops them."""
+    event.listen(engine, "before_cursor_execute", send_waiting_writes)
+    event.listen(engine, "commit", send_waiting_writes)
+    event.listen(engine, "rollback", _drop_waiting_writes)
+
+
+def _send(connection: Connection, writes: list[_Write]) -> None:
+    pooled: Any = connection.connection
+    cursors: list[Any] = []
+    try:
+        if writes[0].statement.sqlite:
+            for w in writes:
+                cursors.append(pooled.cursor())
+                cursors[-1].execute(w.statement.sql, w.params)
+        else:
+            driver = pooled.driver_connection
+            with driver.pipeline():
+                for w in writes:
+                    cursors.append(driver.cursor())
+                    cursors[-1].execute(w.statement.sql, w.params)
+    except connection.dialect.loaded_dbapi.Error as error:
+        _refuse_changed(writes, cursors)
+        sent = "\n".join(w.statement.sql for w in writes[: len(cursors)])
+        raise DBAPIError.instance(
+            sent, [w.params for w in writes], error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
+    _refuse_changed(writes, cursors)
+    for w, cursor in zip(writes, cursors, strict=True):
+        if w.returned is not None:
+            w.returned(cursor.fetchone())
+        cursor.close()
+
+
+def _refuse_changed(writes: list[_Write], cursors: list[Any]) -> None:
+    for w, cursor in zip(writes, cursors, strict=False):
+        if w.changes_one is not None and cursor.rowcount == 0:
+            raise w.changes_one()

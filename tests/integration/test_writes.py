@@ -1,0 +1,103 @@
+"""An action's writes (``engine.persistence.run_write``): prebuilt statements on the driver, on
+PostgreSQL sent together before the next statement or the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, bindparam, insert, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from engine.errors import ConcurrentUpdate
+from engine.persistence import Writing, make_engine, run_write, unit_of_work, write_returning
+from engine.tables import Bureau, Counter
+
+BUREAU = Bureau.__table__  # type: ignore[attr-defined]
+COUNTER = Counter.__table__  # type: ignore[attr-defined]
+INSERT_BUREAU = Writing(insert(BUREAU).returning(BUREAU.c.id))
+RENAME_BUREAU = Writing(update(BUREAU).where(BUREAU.c.code == bindparam("b_code")))
+INSERT_COUNTER = Writing(insert(COUNTER))
+
+
+def _changed() -> Exception:
+    return ConcurrentUpdate("CASE_CHANGED", "已被他人更新")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    made = make_engine(database_url)
+    yield made
+    made.dispose()
+
+
+def test_a_write_stores_what_sqlalchemy_stores(engine: Engine) -> None:
+    settings = {"名称": "高邑县医疗保障局", "limits": [1, 2.5, None], "nested": {"ok": True}}
+    with unit_of_work(engine) as session:
+        new_id = write_returning(session, INSERT_BUREAU, {"code": "w1", "name": "写入局", "settings": settings})
+    with Session(engine) as session:
+        found = session.get(Bureau, new_id)
+        assert found is not None and (found.code, found.name, found.settings) == ("w1", "写入局", settings)
+
+
+def test_a_column_left_out_takes_its_default(engine: Engine) -> None:
+    """A counter's value defaults to 0: a write that leaves it out stores that, not NULL."""
+    with unit_of_work(engine) as session:
+        run_write(session, INSERT_COUNTER, {"bureau_code": "w", "kind": "default", "year": 2026})
+    with Session(engine) as session:
+        assert session.exec(select(Counter.value).where(Counter.kind == "default")).one() == 0
+
+
+def test_a_column_whose_default_is_computed_must_be_given() -> None:
+    """SQLAlchemy's execution would compute it; a write runs on the driver, so it says so at once."""
+    stamped = Table("stamped", MetaData(), Column("id", Integer, primary_key=True),
+                    Column("at", DateTime, default=lambda: datetime.now(UTC)))
+    engine = make_engine("sqlite://")
+    with pytest.raises(ValueError, match="stamped.at"):
+        Writing(insert(stamped)).on(engine, {"id": 1})
+    assert Writing(insert(stamped)).on(engine, {"id": 1, "at": datetime.now(UTC)}).order == ("id", "at")
+    engine.dispose()
+
+
+def test_waiting_writes_go_before_the_next_statement_and_the_commit(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        write_returning(session, INSERT_BUREAU, {"code": "w2", "name": "旧名", "settings": {}})
+        run_write(session, RENAME_BUREAU, {"b_code": "w2", "name": "新名"}, changes_one=_changed)
+        assert session.exec(select(Bureau.name).where(Bureau.code == "w2")).one() == "新名"
+        run_write(session, RENAME_BUREAU, {"b_code": "w2", "name": "最后的名字"}, changes_one=_changed)
+    with Session(engine) as session:
+        assert session.exec(select(Bureau.name).where(Bureau.code == "w2")).one() == "最后的名字"
+
+
+def test_a_rollback_drops_the_writes_that_wait(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        write_returning(session, INSERT_BUREAU, {"code": "w3", "name": "原名", "settings": {}})
+    with pytest.raises(RuntimeError), unit_of_work(engine) as session:
+        run_write(session, RENAME_BUREAU, {"b_code": "w3", "name": "不该留下"})
+        raise RuntimeError("the action fails after its write")
+    with unit_of_work(engine) as session:  # the pool gives back the same connection: nothing is left to send
+        assert session.exec(select(Bureau.name).where(Bureau.code == "w3")).one() == "原名"
+
+
+def test_a_failed_version_check_is_reported_before_the_error_it_caused(engine: Engine) -> None:
+    """A changed row fails the check; the writes after it (an event with the same number) then fail too:
+    the caller hears of the change, not of the duplicate."""
+    with unit_of_work(engine) as session:
+        write_returning(session, INSERT_BUREAU, {"code": "w4", "name": "甲", "settings": {}})
+    with pytest.raises(ConcurrentUpdate), unit_of_work(engine) as session:
+        run_write(session, RENAME_BUREAU, {"b_code": "nobody", "name": "乙"}, changes_one=_changed)
+        run_write(session, INSERT_BUREAU, {"code": "w4", "name": "重复", "settings": {}})
+        session.exec(select(Bureau.id)).all()
+
+
+def test_a_failing_write_raises_sqlalchemys_error_and_leaves_nothing(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        write_returning(session, INSERT_BUREAU, {"code": "w5", "name": "甲", "settings": {}})
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        run_write(session, RENAME_BUREAU, {"b_code": "w5", "name": "改了"}, changes_one=_changed)
+        run_write(session, INSERT_BUREAU, {"code": "w5", "name": "重复", "settings": {}})
+    with Session(engine) as session:
+        assert session.exec(select(Bureau.name).where(Bureau.code == "w5")).one() == "甲"
