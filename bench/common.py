@@ -18,6 +18,7 @@ import math
 import os
 import re
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -318,21 +319,64 @@ class Floor:
 # --- measuring --------------------------------------------------------------------------
 
 
+DATA_STATEMENTS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"})
+
+
 class StatementCounter:
-    """Counts the SQL statements an engine sends (``with counter.counting() as n: ...; n[0]``)."""
+    """Counts the SQL statements the driver runs on an engine's connections while ``per_call`` runs:
+    those SQLAlchemy sends and those caseflow's prebuilt statements run on the driver itself (not
+    BEGIN, COMMIT or PRAGMA).
+
+    SQLite reports each statement it runs to a trace callback, set only while counting (so the timed
+    runs pay nothing for it); a psycopg connection makes its cursors with a factory that counts their
+    executions while counting. Connections made before the counter are closed first.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
+        self.counting = False
+        self.sqlite_connections: list[sqlite3.Connection] = []
+        engine.dispose()
+        event.listen(engine, "connect", self._watch)
 
-    def _seen(self, *_: Any) -> None:
-        self.count += 1
+    def _watch(self, dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            self.sqlite_connections.append(dbapi_connection)
+            if self.counting:
+                dbapi_connection.set_trace_callback(self._traced)
+            return
+        counter = self
+
+        class CountingCursor(dbapi_connection.cursor_factory):  # type: ignore[name-defined,misc]
+            def execute(self, *args: Any, **kwargs: Any) -> Any:
+                if counter.counting:
+                    counter.count += 1
+                return super().execute(*args, **kwargs)
+
+        dbapi_connection.cursor_factory = CountingCursor
+
+    def _traced(self, statement: str) -> None:
+        words = statement.split(None, 1)
+        if words and words[0].upper() in DATA_STATEMENTS:  # not a trigger's ("-- TRIGGER …"), BEGIN or COMMIT
+            self.count += 1
+
+    def _trace(self, on: bool) -> None:
+        self.counting = on
+        for connection in list(self.sqlite_connections):
+            try:
+                connection.set_trace_callback(self._traced if on else None)
+            except sqlite3.ProgrammingError:  # closed by the pool
+                self.sqlite_connections.remove(connection)
 
     def per_call(self, fn: Callable[[], object], calls: int = 3) -> float:
         """Statements per call of ``fn``, averaged over a few calls."""
         before = self.count
-        for _ in range(calls):
-            fn()
+        self._trace(True)
+        try:
+            for _ in range(calls):
+                fn()
+        finally:
+            self._trace(False)
         return (self.count - before) / calls
 
 

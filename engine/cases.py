@@ -26,7 +26,7 @@ from engine.inputs import clean_json, clean_opening
 from engine.library import Library
 from engine.machine import available, check_guards, check_roles, fire, run_actions
 from engine.model import Actor, CaseModel, RegisteredCertificate
-from engine.persistence import Writing, reading, run_write, send_waiting_writes, unit_of_work
+from engine.persistence import Prebuilt, connection_of, reading, run_write, send_waiting_writes, unit_of_work
 from engine.registry import Context, LazyCertificates
 from engine.rules.officers import certificate_numbers
 from engine.snapshot import (
@@ -167,7 +167,7 @@ class CaseService:
         flow = self.library.flow(row.flow_key, row.flow_version)
         item = self.library.item(row.bureau_code, row.item_code)
         model = model_of(session, row, snapshot.clocks)
-        entries.attach(session.connection(), model, flow)
+        entries.attach(connection_of(session), model, flow)
         before = fingerprints(model)
         officers_before = [dict(o) for o in model.officers]
         party_before = dict(model.party)
@@ -434,7 +434,7 @@ class CaseService:
 
     def _store_documents(self, session: Session, documents: list[Document], event: NewEvent) -> None:
         if documents and self.issuer is not None:
-            send_waiting_writes(session.connection())  # the documents name their event by its id
+            send_waiting_writes(connection_of(session))  # the documents name their event by its id
             self.issuer.store(session, documents, event)
 
     def _make_links(
@@ -729,7 +729,7 @@ class NewEvent:
 
 
 EVENT_FIELDS = tuple(name for name in NewEvent.__slots__ if name != "id")
-_INSERT_EVENT = Writing(insert(EVENT).returning(EVENT.c.id))
+_INSERT_EVENT = Prebuilt(insert(EVENT).returning(EVENT.c.id))
 # the columns an event shows (``_event_dict``): not its id, case, hash version or previous hash; its
 # moments as the driver gives them (``from_db`` makes them aware UTC), without SQLModel's per-value decorator
 _EVENT_SHOWN = [
@@ -774,7 +774,7 @@ _LINKED = (  # the cases linked to one, either way, with the link's kind and dir
     ))
     .order_by(LINK.c.id)
 )
-_SAVE_CASE = Writing(update(CASE).where(CASE.c.id == bindparam("b_id"), CASE.c.version == bindparam("b_version")))
+_SAVE_CASE = Prebuilt(update(CASE).where(CASE.c.id == bindparam("b_id"), CASE.c.version == bindparam("b_version")))
 
 
 def add_event(session: Session, event: NewEvent) -> None:
@@ -853,7 +853,7 @@ def append_to_case(
             "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
         )
     add_event(session, event)
-    send_waiting_writes(session.connection())  # the caller files rows under the event's id
+    send_waiting_writes(connection_of(session))  # the caller files rows under the event's id
     return event
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from engine.definitions import FlowSpec
 from engine.model import ENTRY_LISTS, CaseLists, CaseModel, Entry
-from engine.persistence import Writing, reading, run_write
+from engine.persistence import Prebuilt, reading, run_write
 from engine.tables import CaseEntry
 from engine.timeutil import from_db, to_db
 
@@ -32,8 +32,8 @@ _LIST = (
     .where(ENTRY.c.case_id == bindparam("case_id"), ENTRY.c.list_key == bindparam("list_key"))
     .order_by(ENTRY.c.position)
 )
-_INSERT = Writing(insert(ENTRY))
-_UPDATE = Writing(
+_INSERT = Prebuilt(insert(ENTRY))
+_UPDATE = Prebuilt(
     update(ENTRY).where(
         ENTRY.c.case_id == bindparam("b_case_id"),
         ENTRY.c.list_key == bindparam("b_list_key"),

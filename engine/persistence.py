@@ -83,12 +83,16 @@ def _json(value: Any) -> str:
 WRITE_OPTION = "caseflow_write"
 
 
+_CONNECTION = "caseflow_connection"
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """Commit everything done in the block at once, or nothing (rolls back on any error)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
-            session.connection(execution_options={"caseflow_write": True})  # begins: see WRITE_OPTION
+            # begins (see WRITE_OPTION); kept for ``connection_of``
+            session.info[_CONNECTION] = session.connection(execution_options={"caseflow_write": True})
             yield session
             session.commit()
         except OperationalError as error:
@@ -99,6 +103,15 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.info.pop(_CONNECTION, None)
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection of the session's transaction, as ``session.connection()`` gives it; in a unit of
+    work, without the session's state checks on every call (an action asks a dozen times)."""
+    found: Connection | None = session.info.get(_CONNECTION)
+    return found if found is not None else session.connection()
 
 
 class Prepared:
@@ -115,9 +128,11 @@ class Prepared:
     ``columns``: the columns an INSERT or UPDATE sets (all of the table's, otherwise).
     """
 
-    __slots__ = ("sql", "order", "sqlite", "constants", "processors")
+    __slots__ = ("sql", "order", "sqlite", "constants", "processors", "names", "results")
 
-    def __init__(self, statement: Any, engine: Engine, columns: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, statement: Any, engine: Engine, columns: Sequence[str] | None = None, *, processed: bool = False
+    ) -> None:
         dialect = engine.dialect
         compiled = statement.compile(dialect=dialect, column_keys=list(columns) if columns is not None else None)
         self.sql: str = compiled.string
@@ -139,6 +154,14 @@ class Prepared:
             for name, bind in compiled.binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
+        # ``processed``: a query's columns, their names and how SQLAlchemy turns each driver value into
+        # Python's (``first``; not for a column whose processing depends on the driver's type code, as
+        # PostgreSQL's numeric does; lists read plain tuples).
+        selected = list(statement.selected_columns) if processed else []
+        self.names: tuple[str, ...] = tuple(c.key for c in selected)
+        self.results: tuple[Callable[[Any], Any] | None, ...] = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected
+        )
 
     def bound(self, values: dict[str, Any]) -> Any:
         """A write's parameters as SQLAlchemy would bind them: each through its column's type."""
@@ -160,6 +183,35 @@ class Prepared:
             stored = {name: _sqlite_value(value) for name, value in values.items()}
             return tuple(stored[name] for name in self.order)
         return values
+
+    def first(self, session: Session, values: dict[str, Any]) -> dict[str, Any] | None:
+        """The query's first row, by column name, with values as SQLAlchemy gives them, read in the
+        session's transaction on its driver connection (an action's snapshot: no ``Row``, no
+        description of 25 columns built per call). On PostgreSQL a transaction's BEGIN goes with it."""
+        connection = connection_of(session)
+        send_waiting_writes(connection)
+        pooled: Any = connection.connection
+        params = self.bound(values)
+        cursor = pooled.cursor()
+        try:
+            if self.sqlite or pooled.driver_connection.autocommit:
+                cursor.execute(self.sql, params)
+            else:
+                with pooled.driver_connection.pipeline():
+                    cursor.execute(self.sql, params)
+            found = cursor.fetchone()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                self.sql, params, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+            ) from error
+        finally:
+            cursor.close()
+        if found is None:
+            return None
+        return {
+            name: process(value) if process is not None and value is not None else value
+            for name, process, value in zip(self.names, self.results, found, strict=True)
+        }
 
     def rows(self, engine: Engine, values: dict[str, Any]) -> list[Any]:
         """The statement's rows as the driver returns them, read in autocommit (one statement, one snapshot).
@@ -223,23 +275,33 @@ def prepared(
 _WAITING = "caseflow_waiting_writes"
 
 
-class Writing:
-    """A write declared once (a Core INSERT, UPDATE or DELETE), prepared per database and per the
-    columns it sets: those of its table that the values name (the other values are its WHERE's)."""
+class Prebuilt:
+    """A statement built once, prepared per database: a query, or a write (an INSERT, UPDATE or
+    DELETE) prepared per the columns it sets: those of its table that the values name (the other
+    values are its WHERE's)."""
 
     __slots__ = ("statement", "table_columns", "_prepared")
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
-        self.table_columns = frozenset(statement.table.c.keys())
+        table = statement.table if getattr(statement, "is_dml", False) else None
+        self.table_columns = frozenset(table.c.keys()) if table is not None else frozenset()
         self._prepared: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
     def on(self, engine: Engine, values: dict[str, Any]) -> Prepared:
-        key = (engine.dialect.name, tuple(name for name in values if name in self.table_columns))
+        key = (engine.dialect.name, tuple(values))  # the same names in the same order: the same statement
         found = self._prepared.get(key)
         if found is None:
-            found = self._prepared[key] = Prepared(self.statement, engine, key[1])
+            columns = tuple(name for name in values if name in self.table_columns)
+            found = self._prepared[key] = (
+                Prepared(self.statement, engine, columns) if self.table_columns
+                else Prepared(self.statement, engine, processed=True)
+            )
         return found
+
+    def first(self, session: Session, values: dict[str, Any]) -> dict[str, Any] | None:
+        """A query's first row in the session's transaction (``Prepared.first``)."""
+        return self.on(connection_of(session).engine, values).first(session, values)
 
 
 @dataclass(slots=True)
@@ -252,14 +314,14 @@ class _Write:
 
 def run_write(
     session: Session,
-    writing: Writing,
+    writing: Prebuilt,
     values: dict[str, Any],
     *,
     changes_one: Callable[[], Exception] | None = None,
     returned: Callable[[Any], None] | None = None,
 ) -> None:
     """Run ``writing`` with ``values`` in the session's transaction (on PostgreSQL: soon, see above)."""
-    connection = session.connection()
+    connection = connection_of(session)
     statement = writing.on(connection.engine, values)
     pending = _Write(statement, statement.bound(values), changes_one, returned)
     if statement.sqlite:
@@ -268,11 +330,11 @@ def run_write(
         connection.info.setdefault(_WAITING, []).append(pending)
 
 
-def write_returning(session: Session, writing: Writing, values: dict[str, Any]) -> Any:
+def write_returning(session: Session, writing: Prebuilt, values: dict[str, Any]) -> Any:
     """Run ``writing`` now, with the writes waiting before it, and return the first value it returns."""
     answer: list[Any] = []
     run_write(session, writing, values, returned=answer.append)
-    send_waiting_writes(session.connection())
+    send_waiting_writes(connection_of(session))
     return answer[0][0]
 
 

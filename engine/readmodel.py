@@ -19,7 +19,7 @@ from engine.clocks import due_soon_from
 from engine.definitions import CatalogueItem, FlowSpec
 from engine.library import Library
 from engine.model import CaseModel, ClockState
-from engine.persistence import Writing, run_write, unit_of_work
+from engine.persistence import Prebuilt, run_write, unit_of_work
 from engine.read_tables import NO_DEADLINE, CaseActor, CaseOfficer, CaseSummary, OpenDuty
 from engine.snapshot import CaseLike, model_of
 from engine.tables import Case, Document, Event
@@ -234,17 +234,17 @@ ACTOR = CaseActor.__table__  # type: ignore[attr-defined]
 
 
 # Built once: an action runs the same few statements, and building them is most of SQLAlchemy's cost.
-_INSERT_SUMMARY = Writing(insert(SUMMARY))
-_UPDATE_SUMMARY = Writing(update(SUMMARY).where(SUMMARY.c.case_id == bindparam("b_case_id")))
-_INSERT_OFFICER = Writing(insert(OFFICER))
-_DELETE_OFFICERS = Writing(delete(OFFICER).where(OFFICER.c.case_id == bindparam("b_case_id")))
-_INSERT_DUTY = Writing(insert(DUTY))
-_DELETE_DUTY = Writing(delete(DUTY).where(DUTY.c.clock_id == bindparam("b_clock_id")))
-_DELETE_DUTIES = Writing(delete(DUTY).where(DUTY.c.case_id == bindparam("b_case_id")))
-_INSERT_ACTOR = Writing(insert(ACTOR))
+_INSERT_SUMMARY = Prebuilt(insert(SUMMARY))
+_UPDATE_SUMMARY = Prebuilt(update(SUMMARY).where(SUMMARY.c.case_id == bindparam("b_case_id")))
+_INSERT_OFFICER = Prebuilt(insert(OFFICER))
+_DELETE_OFFICERS = Prebuilt(delete(OFFICER).where(OFFICER.c.case_id == bindparam("b_case_id")))
+_INSERT_DUTY = Prebuilt(insert(DUTY))
+_DELETE_DUTY = Prebuilt(delete(DUTY).where(DUTY.c.clock_id == bindparam("b_clock_id")))
+_DELETE_DUTIES = Prebuilt(delete(DUTY).where(DUTY.c.case_id == bindparam("b_case_id")))
+_INSERT_ACTOR = Prebuilt(insert(ACTOR))
 
 
-def _core(session: Session, writing: Writing, params: dict[str, Any] | list[dict[str, Any]]) -> None:
+def _core(session: Session, writing: Prebuilt, params: dict[str, Any] | list[dict[str, Any]]) -> None:
     """Run a prebuilt write with its parameters (each, for a list) in the session's transaction (``write``)."""
     for values in params if isinstance(params, list) else [params]:
         run_write(session, writing, values)

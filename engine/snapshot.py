@@ -24,6 +24,7 @@ from engine.clocks import Deadline, Span
 from engine.clockwork import deadline_of
 from engine.definitions import Unit
 from engine.model import CaseModel, ClockState
+from engine.persistence import Prebuilt, run_write, write_returning
 from engine.tables import Bureau, CalendarYear, Case, CaseLink, Clock
 from engine.timeutil import from_db, to_db
 from engine.workcalendar import calendar_for
@@ -190,21 +191,21 @@ _SNAPSHOT = (
     .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
     .where(CASE.c.id == bindparam("case_id"))
 )
+_PREBUILT_SNAPSHOT = Prebuilt(_SNAPSHOT)
 _CLOCKS = select(CLOCK).where(CLOCK.c.case_id == bindparam("case_id")).order_by(CLOCK.c.id)
-_INSERT_CLOCK = insert(CLOCK).returning(CLOCK.c.id)
-_UPDATE_CLOCK = update(CLOCK).where(CLOCK.c.id == bindparam("b_id"))
+_INSERT_CLOCK = Prebuilt(insert(CLOCK).returning(CLOCK.c.id))
+_UPDATE_CLOCK = Prebuilt(update(CLOCK).where(CLOCK.c.id == bindparam("b_id")))
 
 
 def load_snapshot(
-    session: Session, case_id: int, statement: Any = None, viewed: Callable[[Any], Any] | None = None
+    session: Session, case_id: int, statement: Prebuilt | None = None, viewed: Callable[[Any], Any] | None = None
 ) -> Snapshot | None:
     """The case row with its bureau's settings, the calendar and its clocks, in one statement.
 
-    ``statement``: ``_SNAPSHOT`` with more columns (``snapshot_with``), which ``viewed`` reads."""
-    found = session.connection().execute(_SNAPSHOT if statement is None else statement, {"case_id": case_id}).first()
-    if found is None:
+    ``statement``: the snapshot's with more columns (``snapshot_with``), which ``viewed`` reads."""
+    values = (_PREBUILT_SNAPSHOT if statement is None else statement).first(session, {"case_id": case_id})
+    if values is None:
         return None
-    values = found._mapping
     calendar = calendar_for(session, (int(values["calendar_years"]), values["calendar_loaded_at"]))
     return Snapshot(
         CaseRow.of(values),
@@ -216,9 +217,9 @@ def load_snapshot(
     )
 
 
-def snapshot_with(*columns: Any) -> Any:
+def snapshot_with(*columns: Any) -> Prebuilt:
     """The snapshot's statement with more columns (e.g. scalar subqueries of the case's other rows)."""
-    return _SNAPSHOT.add_columns(*columns)
+    return Prebuilt(_SNAPSHOT.add_columns(*columns))
 
 
 def model_of(session: Session, row: CaseLike, clocks: list[ClockRow] | None = None) -> CaseModel:
@@ -292,7 +293,8 @@ def write_clocks(
         clock.deadline = deadline_of(clock, calendar, now)
         values = _clock_values(clock, clock.deadline)
         if clock.id is None:
-            clock.id = session.connection().execute(
+            clock.id = write_returning(
+                session,
                 _INSERT_CLOCK,
                 dict(
                     case_id=case_id,
@@ -306,9 +308,9 @@ def write_clocks(
                     party=clock.party,
                     **values,
                 ),
-            ).scalar_one()
+            )
         else:
-            session.connection().execute(_UPDATE_CLOCK, {"b_id": clock.id, **values})
+            run_write(session, _UPDATE_CLOCK, {"b_id": clock.id, **values})
         written.append(clock)
     return written
 

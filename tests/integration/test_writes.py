@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from engine.errors import ConcurrentUpdate
-from engine.persistence import Writing, make_engine, run_write, unit_of_work, write_returning
+from engine.persistence import Prebuilt, make_engine, run_write, unit_of_work, write_returning
 from engine.tables import Bureau, Counter
 
 BUREAU = Bureau.__table__  # type: ignore[attr-defined]
 COUNTER = Counter.__table__  # type: ignore[attr-defined]
-INSERT_BUREAU = Writing(insert(BUREAU).returning(BUREAU.c.id))
-RENAME_BUREAU = Writing(update(BUREAU).where(BUREAU.c.code == bindparam("b_code")))
-INSERT_COUNTER = Writing(insert(COUNTER))
+INSERT_BUREAU = Prebuilt(insert(BUREAU).returning(BUREAU.c.id))
+RENAME_BUREAU = Prebuilt(update(BUREAU).where(BUREAU.c.code == bindparam("b_code")))
+INSERT_COUNTER = Prebuilt(insert(COUNTER))
 
 
 def _changed() -> Exception:
@@ -57,8 +57,8 @@ def test_a_column_whose_default_is_computed_must_be_given() -> None:
                     Column("at", DateTime, default=lambda: datetime.now(UTC)))
     engine = make_engine("sqlite://")
     with pytest.raises(ValueError, match="stamped.at"):
-        Writing(insert(stamped)).on(engine, {"id": 1})
-    assert Writing(insert(stamped)).on(engine, {"id": 1, "at": datetime.now(UTC)}).order == ("id", "at")
+        Prebuilt(insert(stamped)).on(engine, {"id": 1})
+    assert Prebuilt(insert(stamped)).on(engine, {"id": 1, "at": datetime.now(UTC)}).order == ("id", "at")
     engine.dispose()
 
 
