@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # transaction that read first fails at once with "database is locked" when another
             # writer committed meanwhile, even on a different case. Reads stay deferred.
             immediate = connection.get_execution_options().get(WRITE_OPTION)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            # on the driver itself: a statement through SQLAlchemy costs more than SQLite's BEGIN
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     # No pre-ping: it costs a round trip on every checkout (most of a list's time); a connection
@@ -88,23 +90,22 @@ _CONNECTION = "caseflow_connection"
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """Commit everything done in the block at once, or nothing (rolls back on any error)."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            # begins (see WRITE_OPTION); kept for ``connection_of``
-            session.info[_CONNECTION] = session.connection(execution_options={"caseflow_write": True})
-            yield session
-            session.commit()
-        except OperationalError as error:
-            session.rollback()
-            if "locked" in str(error).lower():
-                raise ConcurrentUpdate("CASE_BUSY", "该案件正在被他人处理，请刷新后重试") from error
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.info.pop(_CONNECTION, None)
+    """Commit everything done in the block at once, or nothing (rolls back on any error).
+
+    The transaction is the connection's own; the session joins it, and its bookkeeping (a session
+    transaction, begun and committed) costs only when the block uses the ORM: an action's statements
+    run on ``connection_of(session)``, which is that connection.
+    """
+    try:
+        with engine.connect() as connection, connection.execution_options(**{WRITE_OPTION: True}).begin():
+            with Session(bind=connection, expire_on_commit=False) as session:  # see WRITE_OPTION
+                session.info[_CONNECTION] = connection
+                yield session
+                session.flush()  # what the ORM still holds goes in before the commit
+    except OperationalError as error:
+        if "locked" in str(error).lower():
+            raise ConcurrentUpdate("CASE_BUSY", "该案件正在被他人处理，请刷新后重试") from error
+        raise
 
 
 def connection_of(session: Session) -> Connection:
@@ -128,7 +129,7 @@ class Prepared:
     ``columns``: the columns an INSERT or UPDATE sets (all of the table's, otherwise).
     """
 
-    __slots__ = ("sql", "order", "sqlite", "constants", "processors", "names", "results")
+    __slots__ = ("sql", "order", "sqlite", "constants", "processors", "names", "results", "table", "returns")
 
     def __init__(
         self, statement: Any, engine: Engine, columns: Sequence[str] | None = None, *, processed: bool = False
@@ -138,6 +139,8 @@ class Prepared:
         self.sql: str = compiled.string
         self.order: tuple[str, ...] = tuple(compiled.positiontup or ())
         self.sqlite = dialect.name == "sqlite"
+        self.table: str | None = statement.table.name if getattr(statement, "is_dml", False) else None
+        self.returns = bool(compiled.effective_returning)
         # The statement's own constants (the 1 and 0 of a CASE, a time zone's name) are parameters too.
         self.constants: dict[str, Any] = {
             name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
@@ -168,13 +171,16 @@ class Prepared:
         if self.constants:
             values = {**self.constants, **values}
         processors = self.processors
-        stored = {
+        if self.sqlite:
+            return tuple(
+                processors[name](value) if name in processors and value is not None else value
+                for name in self.order
+                for value in (values[name],)
+            )
+        return {
             name: processors[name](value) if name in processors and value is not None else value
             for name, value in values.items()
         }
-        if self.sqlite:
-            return tuple(stored[name] for name in self.order)
-        return stored
 
     def params(self, values: dict[str, Any]) -> Any:
         if self.constants:
@@ -359,32 +365,104 @@ def _send_waiting_writes_first(engine: Engine) -> None:
 
 def _send(connection: Connection, writes: list[_Write]) -> None:
     pooled: Any = connection.connection
+    batches = _batches(writes)
     cursors: list[Any] = []
     try:
         if writes[0].statement.sqlite:
-            for w in writes:
+            for batch in batches:
                 cursors.append(pooled.cursor())
-                cursors[-1].execute(w.statement.sql, w.params)
+                cursors[-1].execute(batch.sql, batch.params)
         else:
             driver = pooled.driver_connection
             with driver.pipeline():
-                for w in writes:
+                for batch in batches:
                     cursors.append(driver.cursor())
-                    cursors[-1].execute(w.statement.sql, w.params)
+                    cursors[-1].execute(batch.sql, batch.params)
     except connection.dialect.loaded_dbapi.Error as error:
-        _refuse_changed(writes, cursors)
-        sent = "\n".join(w.statement.sql for w in writes[: len(cursors)])
+        for batch, cursor in zip(batches, cursors, strict=False):  # a failed version check explains what followed
+            if batch.checked is not None and cursor.rowcount == 0:
+                raise batch.checked() from error
         raise DBAPIError.instance(
-            sent, [w.params for w in writes], error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+            "\n".join(b.sql for b in batches[: len(cursors)]), [b.params for b in batches], error,
+            connection.dialect.loaded_dbapi.Error, dialect=connection.dialect,
         ) from error
-    _refuse_changed(writes, cursors)
-    for w, cursor in zip(writes, cursors, strict=True):
+    outcomes = [outcome for batch, cursor in zip(batches, cursors, strict=True) for outcome in batch.outcomes(cursor)]
+    for w, (count, _) in zip(writes, outcomes, strict=True):
+        if w.changes_one is not None and count == 0:
+            raise w.changes_one()
+    for w, (_, row) in zip(writes, outcomes, strict=True):
         if w.returned is not None:
-            w.returned(cursor.fetchone())
+            w.returned(row)
+    for cursor in cursors:
         cursor.close()
 
 
-def _refuse_changed(writes: list[_Write], cursors: list[Any]) -> None:
-    for w, cursor in zip(writes, cursors, strict=False):
-        if w.changes_one is not None and cursor.rowcount == 0:
-            raise w.changes_one()
+@dataclass(slots=True)
+class _Batch:
+    """What one statement sends: a write, or on PostgreSQL several joined in one (``_joined``)."""
+
+    writes: list[_Write]
+    sql: str
+    params: Any
+    checked: Callable[[], Exception] | None = None  # a version check's error, sent on its own
+
+    def outcomes(self, cursor: Any) -> list[tuple[int, Any]]:
+        """Each write's count of rows changed and the row it returned."""
+        if len(self.writes) == 1:
+            w = self.writes[0]
+            return [(cursor.rowcount, cursor.fetchone() if w.returned is not None else None)]
+        values = cursor.fetchone()
+        return [
+            (int(value is not None), (value,)) if w.returned is not None else (int(value), None)
+            for w, value in zip(self.writes, values, strict=True)
+        ]
+
+
+def _batches(writes: list[_Write]) -> list[_Batch]:
+    """The statements that send ``writes``, in their order.
+
+    On PostgreSQL, writes to different tables go in one statement: each a data-modifying WITH of
+    it, all run together (one statement to parse, bind and run, not one each). A version check
+    goes on its own, so that a change it finds is told apart from an error it causes after it;
+    a table written twice starts another statement (the parts of one do not see each other's rows).
+    """
+    if writes[0].statement.sqlite:
+        return [_Batch([w], w.statement.sql, w.params) for w in writes]
+    batches: list[_Batch] = []
+    group: list[_Write] = []
+    for w in writes:
+        if w.changes_one is not None or any(g.statement.table == w.statement.table for g in group):
+            batches.extend(_joined(group))
+            group = []
+        if w.changes_one is not None:
+            batches.append(_Batch([w], w.statement.sql, w.params, w.changes_one))
+        else:
+            group.append(w)
+    batches.extend(_joined(group))
+    return batches
+
+
+_JOINED: dict[tuple[tuple[int, bool], ...], str] = {}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _joined(group: list[_Write]) -> list[_Batch]:
+    if len(group) <= 1:
+        return [_Batch(group, w.statement.sql, w.params) for w in group]
+    key = tuple((id(w.statement), w.returned is not None) for w in group)
+    sql = _JOINED.get(key)
+    if sql is None:
+        parts, answers = [], []
+        for i, w in enumerate(group):
+            own = _PLACEHOLDER.sub(rf"%(w{i}_\1)s", w.statement.sql)
+            if w.returned is not None:  # its one returned value (or NULL: no row)
+                answers.append(f"(SELECT * FROM w{i} LIMIT 1)")
+            else:
+                own += "" if w.statement.returns else " RETURNING 1"
+                answers.append(f"(SELECT count(*) FROM w{i})")
+            parts.append(f"w{i} AS ({own})")
+        if len(_JOINED) > 1000:
+            _JOINED.clear()
+        sql = _JOINED[key] = f"WITH {', '.join(parts)} SELECT {', '.join(answers)}"
+    params = {f"w{i}_{name}": value for i, w in enumerate(group) for name, value in w.params.items()}
+    return [_Batch(group, sql, params)]
