@@ -160,7 +160,7 @@ class CaseService:
 
         Returns what the view that answers it needs: the case as the action wrote it (``for_view``:
         with its latest events and documents, read with the snapshot and brought up to date)."""
-        snapshot = self._snapshot(session, actor, case_id, for_view=for_view)
+        snapshot = self._snapshot(session, actor, case_id, for_view=for_view, for_change=True)
         row = snapshot.row
         if expected_version is not None and row.version != expected_version:
             raise ConcurrentUpdate("CASE_CHANGED", "案件已被他人更新，请刷新后重试", version=row.version)
@@ -318,9 +318,16 @@ class CaseService:
         readmodel.record(session, row, model, flow, item, written, new=True, officers_changed=True)
         return row.id
 
-    def _snapshot(self, session: Session, actor: Actor, case_id: int, *, for_view: bool = False) -> Snapshot:
-        """The case's snapshot; ``for_view``: with what its view shows beside it, in the same statement."""
-        found = load_snapshot(session, case_id, _SNAPSHOT_FOR_VIEW, _shown_in_snapshot) if for_view else load_snapshot(session, case_id)
+    def _snapshot(
+        self, session: Session, actor: Actor, case_id: int, *, for_view: bool = False, for_change: bool = False
+    ) -> Snapshot:
+        """The case's snapshot; ``for_view``: with what its view shows beside it, in the same statement;
+        ``for_change``: locked until the action commits (``load_snapshot``)."""
+        found = (
+            load_snapshot(session, case_id, _SNAPSHOT_FOR_VIEW, _shown_in_snapshot, for_change=for_change)
+            if for_view
+            else load_snapshot(session, case_id, for_change=for_change)
+        )
         if found is None or found.row.bureau_code != actor.bureau:
             raise NotFound("CASE_NOT_FOUND", f"本局没有编号为{case_id}的案件", case_id=case_id)
         refuse_unless_readable(actor, found.row, self.library)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -374,14 +374,15 @@ def _send(connection: Connection, writes: list[_Write]) -> None:
                 cursors[-1].execute(batch.sql, batch.params)
         else:
             driver = pooled.driver_connection
-            with driver.pipeline():
+            with driver.pipeline() if len(batches) > 1 else nullcontext():
                 for batch in batches:
                     cursors.append(driver.cursor())
                     cursors[-1].execute(batch.sql, batch.params)
     except connection.dialect.loaded_dbapi.Error as error:
         for batch, cursor in zip(batches, cursors, strict=False):  # a failed version check explains what followed
-            if batch.checked is not None and cursor.rowcount == 0:
-                raise batch.checked() from error
+            for w in batch.writes if len(batch.writes) == 1 else ():
+                if w.changes_one is not None and cursor.rowcount == 0:
+                    raise w.changes_one() from error
         raise DBAPIError.instance(
             "\n".join(b.sql for b in batches[: len(cursors)]), [b.params for b in batches], error,
             connection.dialect.loaded_dbapi.Error, dialect=connection.dialect,
@@ -404,7 +405,6 @@ class _Batch:
     writes: list[_Write]
     sql: str
     params: Any
-    checked: Callable[[], Exception] | None = None  # a version check's error, sent on its own
 
     def outcomes(self, cursor: Any) -> list[tuple[int, Any]]:
         """Each write's count of rows changed and the row it returned."""
@@ -422,22 +422,21 @@ def _batches(writes: list[_Write]) -> list[_Batch]:
     """The statements that send ``writes``, in their order.
 
     On PostgreSQL, writes to different tables go in one statement: each a data-modifying WITH of
-    it, all run together (one statement to parse, bind and run, not one each). A version check
-    goes on its own, so that a change it finds is told apart from an error it causes after it;
-    a table written twice starts another statement (the parts of one do not see each other's rows).
+    it, all run together (one statement to parse, bind and run, not one each); a table written
+    twice starts another statement (the parts of one do not see each other's rows). A version
+    check that fails rolls back all that went with it. The row it checks is locked by then (an
+    action reads its case ``FOR UPDATE``), so the check guards against a mistake, not a race; of
+    a check on a row not locked, only the failure is certain, not that it is the error reported.
     """
     if writes[0].statement.sqlite:
         return [_Batch([w], w.statement.sql, w.params) for w in writes]
     batches: list[_Batch] = []
     group: list[_Write] = []
     for w in writes:
-        if w.changes_one is not None or any(g.statement.table == w.statement.table for g in group):
+        if any(g.statement.table == w.statement.table for g in group):
             batches.extend(_joined(group))
             group = []
-        if w.changes_one is not None:
-            batches.append(_Batch([w], w.statement.sql, w.params, w.changes_one))
-        else:
-            group.append(w)
+        group.append(w)
     batches.extend(_joined(group))
     return batches
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import orjson
 from sqlalchemy import JSON, bindparam, exists, func, insert, or_, select, update
@@ -191,19 +191,40 @@ _SNAPSHOT = (
     .join(BUREAU, BUREAU.c.code == CASE.c.bureau_code)
     .where(CASE.c.id == bindparam("case_id"))
 )
-_PREBUILT_SNAPSHOT = Prebuilt(_SNAPSHOT)
+
+
+class SnapshotQuery(NamedTuple):
+    """The snapshot's statement as a view reads it, and as an action does: with the case row locked
+    (``FOR UPDATE`` on PostgreSQL, until the action commits; on SQLite the action's transaction holds
+    the write lock from its start), so nothing changes the case between its read and its write."""
+
+    read: Prebuilt
+    locked: Prebuilt
+
+
+def _query(statement: Any) -> SnapshotQuery:
+    return SnapshotQuery(Prebuilt(statement), Prebuilt(statement.with_for_update(of=CASE)))
+
+
+SNAPSHOT = _query(_SNAPSHOT)
 _CLOCKS = select(CLOCK).where(CLOCK.c.case_id == bindparam("case_id")).order_by(CLOCK.c.id)
 _INSERT_CLOCK = Prebuilt(insert(CLOCK).returning(CLOCK.c.id))
 _UPDATE_CLOCK = Prebuilt(update(CLOCK).where(CLOCK.c.id == bindparam("b_id")))
 
 
 def load_snapshot(
-    session: Session, case_id: int, statement: Prebuilt | None = None, viewed: Callable[[Any], Any] | None = None
+    session: Session,
+    case_id: int,
+    query: SnapshotQuery = SNAPSHOT,
+    viewed: Callable[[Any], Any] | None = None,
+    *,
+    for_change: bool = False,
 ) -> Snapshot | None:
     """The case row with its bureau's settings, the calendar and its clocks, in one statement.
 
-    ``statement``: the snapshot's with more columns (``snapshot_with``), which ``viewed`` reads."""
-    values = (_PREBUILT_SNAPSHOT if statement is None else statement).first(session, {"case_id": case_id})
+    ``query``: the snapshot's with more columns (``snapshot_with``), which ``viewed`` reads;
+    ``for_change``: the case row stays locked until the session's transaction ends."""
+    values = (query.locked if for_change else query.read).first(session, {"case_id": case_id})
     if values is None:
         return None
     calendar = calendar_for(session, (int(values["calendar_years"]), values["calendar_loaded_at"]))
@@ -217,9 +238,9 @@ def load_snapshot(
     )
 
 
-def snapshot_with(*columns: Any) -> Prebuilt:
+def snapshot_with(*columns: Any) -> SnapshotQuery:
     """The snapshot's statement with more columns (e.g. scalar subqueries of the case's other rows)."""
-    return Prebuilt(_SNAPSHOT.add_columns(*columns))
+    return _query(_SNAPSHOT.add_columns(*columns))
 
 
 def model_of(session: Session, row: CaseLike, clocks: list[ClockRow] | None = None) -> CaseModel:

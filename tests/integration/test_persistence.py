@@ -110,6 +110,33 @@ def test_parallel_actions_on_one_case_one_wins(api: Api) -> None:
         assert case["version"] == 2
 
 
+def test_parallel_facts_on_one_case_both_land_one_after_the_other(api: Api) -> None:
+    """An action reads its case locked: a second one at the same moment waits, then acts on the case
+    as the first left it (no refusal for having raced), and the hash chain stays one line."""
+    from engine.audit import verify_database
+
+    cid = _walk_a_little(api)
+    barrier = threading.Barrier(4)
+    results: list[Any] = []
+
+    def record(i: int) -> None:
+        barrier.wait()
+        results.append(api.fire("zhang", cid, "record_evidence", {
+            "kind": "documentary", "record": "inspection", "summary": f"并发取证{i}"}, at("2026-03-05 10:00")))
+
+    threads = [threading.Thread(target=record, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in results] == [200] * 4, [r.text for r in results]
+    case = ok(api.get("zhang", f"/api/cases/{cid}"))
+    assert case["lists"]["evidence"]["count"] == 4 and case["version"] == 3 + 4
+    assert sorted(e["seq"] for e in case["events"]) == list(range(1, 8))
+    assert sorted(e["payload"]["summary"] for e in case["events"][-4:]) == [f"并发取证{i}" for i in range(4)]
+    assert verify_database(api.app.state.caseflow.engine, api.app.state.caseflow.library).clean
+
+
 def test_case_numbers_are_per_bureau_and_year(api: Api) -> None:
     a = open_case(api)
     b = open_case(api)

@@ -82,15 +82,19 @@ def test_a_rollback_drops_the_writes_that_wait(engine: Engine) -> None:
         assert session.exec(select(Bureau.name).where(Bureau.code == "w3")).one() == "原名"
 
 
-def test_a_failed_version_check_is_reported_before_the_error_it_caused(engine: Engine) -> None:
-    """A changed row fails the check; the writes after it (an event with the same number) then fail too:
-    the caller hears of the change, not of the duplicate."""
+def test_a_failed_version_check_rolls_back_what_went_with_it(engine: Engine) -> None:
+    """The check fails (the row is not as read): the writes sent with it, in the same statement on
+    PostgreSQL, are not committed either."""
     with unit_of_work(engine) as session:
         write_returning(session, INSERT_BUREAU, {"code": "w4", "name": "甲", "settings": {}})
     with pytest.raises(ConcurrentUpdate), unit_of_work(engine) as session:
-        run_write(session, RENAME_BUREAU, {"b_code": "nobody", "name": "乙"}, changes_one=_changed)
-        run_write(session, INSERT_BUREAU, {"code": "w4", "name": "重复", "settings": {}})
-        session.exec(select(Bureau.id)).all()
+        run_write(session, RENAME_BUREAU, {"b_code": "w4", "name": "乙"})
+        run_write(session, INSERT_COUNTER, {"bureau_code": "w4", "kind": "checked", "year": 2026})
+        run_write(session, RENAME_BUREAU, {"b_code": "nobody", "name": "丙"}, changes_one=_changed)
+        run_write(session, INSERT_COUNTER, {"bureau_code": "w4", "kind": "after", "year": 2026})
+    with Session(engine) as session:
+        assert session.exec(select(Bureau.name).where(Bureau.code == "w4")).one() == "甲"
+        assert session.exec(select(Counter)).all() == []
 
 
 def test_a_failing_write_raises_sqlalchemys_error_and_leaves_nothing(engine: Engine) -> None:
