@@ -399,25 +399,27 @@ class CaseService:
         final = flow.state(model.state).final
         closed_at = row.closed_at or (event.occurred_at if final else None)
         now = to_db(datetime.now().astimezone())
+        values: dict[str, Any] = dict(
+            b_id=row.id,
+            b_version=row.version,
+            state=model.state,
+            final=final,
+            data=model.data,
+            updated_at=now,
+            version=row.version + 1,
+            last_seq=event.seq,
+            head_hash=event.hash,
+            last_occurred_at=event.occurred_at,
+            closed_at=closed_at,
+        )
+        # the party, the officers and who acted last are rewritten only when the action changed them
+        for name, new in (("party", model.party), ("officers", model.officers), ("acted_by", model.acted_by)):
+            if new != getattr(row, name):
+                values[name] = new
         run_write(
             session,
             _SAVE_CASE,
-            dict(
-                b_id=row.id,
-                b_version=row.version,
-                state=model.state,
-                final=final,
-                party=model.party,
-                officers=model.officers,
-                data=model.data,
-                updated_at=now,
-                version=row.version + 1,
-                last_seq=event.seq,
-                head_hash=event.hash,
-                last_occurred_at=event.occurred_at,
-                closed_at=closed_at,
-                acted_by=model.acted_by,
-            ),
+            values,
             changes_one=lambda: ConcurrentUpdate(
                 "CASE_CHANGED", "案件已被他人同时更新，本次操作未生效，请刷新后重试", case_id=row.id
             ),

@@ -129,7 +129,9 @@ class Prepared:
     ``columns``: the columns an INSERT or UPDATE sets (all of the table's, otherwise).
     """
 
-    __slots__ = ("sql", "order", "sqlite", "constants", "processors", "names", "results", "table", "returns")
+    __slots__ = (
+        "sql", "order", "sqlite", "constants", "processors", "positional", "names", "results", "table", "returns"
+    )
 
     def __init__(
         self, statement: Any, engine: Engine, columns: Sequence[str] | None = None, *, processed: bool = False
@@ -157,13 +159,16 @@ class Prepared:
             for name, bind in compiled.binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
+        # SQLite's parameters are positional: which positions go through a processor
+        self.positional = tuple((i, self.processors[name]) for i, name in enumerate(self.order) if name in self.processors)
         # ``processed``: a query's columns, their names and how SQLAlchemy turns each driver value into
         # Python's (``first``; not for a column whose processing depends on the driver's type code, as
         # PostgreSQL's numeric does; lists read plain tuples).
         selected = list(statement.selected_columns) if processed else []
         self.names: tuple[str, ...] = tuple(c.key for c in selected)
-        self.results: tuple[Callable[[Any], Any] | None, ...] = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected
+        results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected]
+        self.results: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (i, process) for i, process in enumerate(results) if process is not None
         )
 
     def bound(self, values: dict[str, Any]) -> Any:
@@ -172,11 +177,11 @@ class Prepared:
             values = {**self.constants, **values}
         processors = self.processors
         if self.sqlite:
-            return tuple(
-                processors[name](value) if name in processors and value is not None else value
-                for name in self.order
-                for value in (values[name],)
-            )
+            ordered = [values[name] for name in self.order]
+            for i, process in self.positional:
+                if ordered[i] is not None:
+                    ordered[i] = process(ordered[i])
+            return ordered
         return {
             name: processors[name](value) if name in processors and value is not None else value
             for name, value in values.items()
@@ -214,10 +219,11 @@ class Prepared:
             cursor.close()
         if found is None:
             return None
-        return {
-            name: process(value) if process is not None and value is not None else value
-            for name, process, value in zip(self.names, self.results, found, strict=True)
-        }
+        row = list(found)
+        for i, process in self.results:
+            if row[i] is not None:
+                row[i] = process(row[i])
+        return dict(zip(self.names, row, strict=True))
 
     def rows(self, engine: Engine, values: dict[str, Any]) -> list[Any]:
         """The statement's rows as the driver returns them, read in autocommit (one statement, one snapshot).

@@ -47,18 +47,20 @@ def record(
     names the user who acted if this may be his first step in the case (我的已办 then gains it).
     """
     assert row.id is not None
-    values = summary_values(session, row, model, flow, item, with_search=new or searchable_changed)
     if new:
-        _core(session, _INSERT_SUMMARY, values)
+        _core(session, _INSERT_SUMMARY, summary_values(session, row, model, flow, item))
     else:
-        # Only the columns this action can have changed: a recorded fact writes four, not thirty.
-        changed = set(ALWAYS)
-        changed |= STATE_COLUMNS if state_changed else set()
-        changed |= CLOCK_COLUMNS if written else set()
-        changed |= PARTY_COLUMNS if searchable_changed else set()
-        changed |= {"officer_names"} if officers_changed else set()
-        subset = {k: v for k, v in values.items() if k in changed}
-        _core(session, _UPDATE_SUMMARY, {"b_case_id": row.id, **subset})
+        # Only the columns this action can have changed: a recorded fact writes five, not thirty.
+        values = {"b_case_id": row.id, **_always(row, model)}
+        if state_changed:
+            values.update(_state(flow, model, row))
+        if written:
+            values.update(_clocks(model))
+        if searchable_changed:
+            values.update(_party(model), search_text=_search_text(session, row, model))
+        if officers_changed:
+            values.update(officer_names=_officer_names(model))
+        _core(session, _UPDATE_SUMMARY, values)
     if new or officers_changed:
         _write_officers(session, row.id, model)
     if new:
@@ -73,29 +75,12 @@ def record(
         _write_duty(session, row.id, model, item, clock, replace=not new)
 
 
-ALWAYS = frozenset({"updated_at", "version", "fine", "paid", "extras"})  # the data may change in any action
-STATE_COLUMNS = frozenset({"state", "state_label", "stage", "awaiting_role", "final", "closed_at"})
-CLOCK_COLUMNS = frozenset({"next_due_at", "next_due_soon_at", "sort_due", "next_clock_label", "party_due_at",
-                           "party_clock_label"})
-PARTY_COLUMNS = frozenset({"party_name", "party_type", "party_id_no", "search_text"})
-
-
 def summary_values(
-    session: Session, row: CaseLike, model: CaseModel, flow: FlowSpec, item: CatalogueItem, *, with_search: bool = True
+    session: Session, row: CaseLike, model: CaseModel, flow: FlowSpec, item: CatalogueItem
 ) -> dict[str, Any]:
-    """The case's list row, from its saved snapshot (row fields the action does not change + model)."""
+    """The case's whole list row, from its saved snapshot (row fields the action does not change + model)."""
     assert row.id is not None
-    state = flow.state(model.state)
-    party = model.party or {}
-    duties = [c for c in model.clocks if c.open and not c.party and not c.suspended and c.deadline]
-    periods = [c for c in model.clocks if c.open and c.party and not c.suspended and c.deadline]
-    nearest = min(duties, key=_due, default=None)
-    party_nearest = min(periods, key=_due, default=None)
-    officers = [o for o in model.officers if not o.get("recused")]
-    id_no = str(party.get("id_number") or party.get("credit_code") or party.get("id_no") or "")
-    decision = model.data.get("decision") or {}
-    payments = model.data.get("payments") or []
-    values: dict[str, Any] = dict(
+    return dict(
         case_id=row.id,
         bureau_code=model.bureau,
         number=row.number,
@@ -105,34 +90,84 @@ def summary_values(
         department=item.department or "",
         flow_key=flow.key,
         flow_label=flow.label,
+        opened_by=row.opened_by,
+        opened_at=row.opened_at,
+        officer_names=_officer_names(model),
+        search_text=_search_text(session, row, model),
+        **_state(flow, model, row),
+        **_party(model),
+        **_always(row, model),
+        **_clocks(model),
+    )
+
+
+# The row's columns in groups, by what changes them: an update writes the groups its action changed.
+
+
+def _always(row: CaseLike, model: CaseModel) -> dict[str, Any]:
+    """What any action changes: its moment and version, and the data (the fine, payments, extras)."""
+    decision = model.data.get("decision") or {}
+    payments = model.data.get("payments") or []
+    return dict(
+        updated_at=row.updated_at,
+        version=row.version,
+        fine=_money(decision.get("fine")) if decision.get("fine") not in (None, "") else None,
+        paid=sum((_money(p.get("amount")) for p in payments), Decimal(0)) if payments else None,
+        extras=_extras(model),
+    )
+
+
+def _state(flow: FlowSpec, model: CaseModel, row: CaseLike) -> dict[str, Any]:
+    state = flow.state(model.state)
+    return dict(
         state=model.state,
         state_label=state.label,
         stage=state.stage or "",
         awaiting_role=state.role.value if state.role else None,
         final=state.final,
-        party_name=str(party.get("name") or "")[:300],
-        party_type=str(party.get("type") or ""),
-        party_id_no=id_no[:80],
-        officer_names="、".join(str(o.get("name") or "") for o in officers)[:300],
-        opened_by=row.opened_by,
-        opened_at=row.opened_at,
         closed_at=row.closed_at,
-        updated_at=row.updated_at,
-        version=row.version,
+    )
+
+
+def _clocks(model: CaseModel) -> dict[str, Any]:
+    """The nearest running duty of the agency and period of the party (not suspended)."""
+    duties = [c for c in model.clocks if c.open and not c.party and not c.suspended and c.deadline]
+    periods = [c for c in model.clocks if c.open and c.party and not c.suspended and c.deadline]
+    nearest = min(duties, key=_due, default=None)
+    party_nearest = min(periods, key=_due, default=None)
+    return dict(
         next_due_at=_stored(nearest),
         next_due_soon_at=_soon(nearest),
         sort_due=_stored(nearest) or NO_DEADLINE,
         next_clock_label=nearest.label if nearest else None,
         party_due_at=_stored(party_nearest),
         party_clock_label=party_nearest.label if party_nearest else None,
-        fine=_money(decision.get("fine")) if decision.get("fine") not in (None, "") else None,
-        paid=sum((_money(p.get("amount")) for p in payments), Decimal(0)) if payments else None,
-        extras=_extras(model),
     )
-    if with_search:
-        numbers = session.exec(select(Document.number).where(Document.case_id == row.id)).all()
-        values["search_text"] = " ".join([row.number, str(party.get("name") or ""), id_no, *numbers]).lower()[:2000]
-    return values
+
+
+def _party(model: CaseModel) -> dict[str, Any]:
+    party = model.party or {}
+    return dict(
+        party_name=str(party.get("name") or "")[:300],
+        party_type=str(party.get("type") or ""),
+        party_id_no=_id_no(model)[:80],
+    )
+
+
+def _id_no(model: CaseModel) -> str:
+    party = model.party or {}
+    return str(party.get("id_number") or party.get("credit_code") or party.get("id_no") or "")
+
+
+def _officer_names(model: CaseModel) -> str:
+    return "、".join(str(o.get("name") or "") for o in model.officers if not o.get("recused"))[:300]
+
+
+def _search_text(session: Session, row: CaseLike, model: CaseModel) -> str:
+    """案号, party name and ID, and every 文号 the case's documents have, lower-cased."""
+    numbers = session.exec(select(Document.number).where(Document.case_id == row.id)).all()
+    name = str((model.party or {}).get("name") or "")
+    return " ".join([row.number, name, _id_no(model), *numbers]).lower()[:2000]
 
 
 def rebuild(engine: Engine, library: Library, bureau: str | None = None) -> int:

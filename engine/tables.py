@@ -35,9 +35,9 @@ class Case(SQLModel, table=True):
     bureau_code: str = Field(foreign_key="bureau.code", index=True, max_length=40)
     number: str = Field(unique=True, max_length=80)
     item_code: str = Field(max_length=80)
-    flow_key: str = Field(index=True, max_length=60)
+    flow_key: str = Field(max_length=60)
     flow_version: int
-    state: str = Field(index=True, max_length=60)
+    state: str = Field(max_length=60)
     final: bool = False
     party: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     officers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -70,11 +70,12 @@ class CaseLink(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Append-only and hash-chained per case; database triggers refuse UPDATE and DELETE."""
 
-    # occurred_at: the statistics count a period's decisions, hearings and payments by it
+    # occurred_at: the statistics count a period's decisions, hearings and payments by it; a case's
+    # events are found by the unique (case_id, seq) index (no index of case_id alone to write besides)
     __table_args__ = (UniqueConstraint("case_id", "seq"), Index("ix_event_occurred_at", "occurred_at"))
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
+    case_id: int = Field(foreign_key="case.id")
     seq: int
     trigger: str = Field(max_length=60)
     label: str = Field(max_length=120)
