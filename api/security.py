@@ -49,10 +49,29 @@ def make_token(username: str, session_id: str, secret: str, minutes: int) -> str
 
 
 def read_token(token: str, secret: str) -> str | None:
-    """The session id of a well-signed, unexpired token, or None."""
+    """The session id of a well-signed, unexpired token, or None.
+
+    A token once checked is remembered with its expiry (a client sends the same one with every
+    request, and decoding it costs more than the rest of a short request's work); whether its
+    session is still open is asked of the database every time (``sessions.session_actor``)."""
+    known = _checked.get((token, secret))
+    if known is not None:
+        session_id, expires = known
+        return session_id if datetime.now(UTC).timestamp() < expires else None
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"])
     except jwt.PyJWTError:
         return None
-    session_id = claims.get("sid")
-    return session_id if isinstance(session_id, str) else None
+    session_id, expires = claims.get("sid"), claims.get("exp")
+    if not isinstance(session_id, str):
+        return None
+    if not isinstance(expires, int | float):  # not ours to remember (ours always expire)
+        return session_id
+    if len(_checked) >= _CHECKED_KEPT:
+        _checked.clear()
+    _checked[(token, secret)] = (session_id, float(expires))
+    return session_id
+
+
+_CHECKED_KEPT = 10_000
+_checked: dict[tuple[str, str], tuple[str, float]] = {}

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+import orjson
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from engine.definitions import Role
 from engine.model import Actor
-from engine.persistence import reading
+from engine.persistence import prepared
 from engine.tables import LoginSession, User
 
 USER = User.__table__  # type: ignore[attr-defined]
@@ -62,13 +63,15 @@ def session_actor(engine: Engine, session_id: str, now: datetime) -> Actor | Non
     """The active user of an open, unexpired session, or None.
 
     Every request asks: one prebuilt statement of the columns an actor needs, read in autocommit."""
-    with reading(engine).connect() as connection:
-        found = connection.execute(_ACTOR_OF_SESSION, {"token_hash": _digest(session_id), "now": now}).first()
-    if found is None:
-        return None
-    return Actor(
-        found.id, found.username, found.name, frozenset(Role(r) for r in found.roles), found.bureau_code, found.cert_no
+    rows = prepared(engine, "actor_of_session", lambda: _ACTOR_OF_SESSION).rows(
+        engine, {"token_hash": _digest(session_id), "now": now}
     )
+    if not rows:
+        return None
+    user_id, username, name, roles, bureau, cert_no = rows[0]
+    if isinstance(roles, str):  # SQLite's JSON is text
+        roles = orjson.loads(roles)
+    return Actor(user_id, username, name, frozenset(Role(r) for r in roles), bureau, cert_no)
 
 
 def end_session(session: Session, session_id: str, reason: str, now: datetime) -> bool:
