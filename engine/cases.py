@@ -35,7 +35,7 @@ from engine.snapshot import (
     Snapshot,
     clock_state_of,
     fingerprints,
-    json_moment,
+    json_iso,
     json_rows,
     json_value,
     load_snapshot,
@@ -659,8 +659,8 @@ def _shown_in_snapshot(values: Any) -> Shown:
         events.append({
             "seq": seq, "trigger": trigger, "label": label, "from_state": from_state, "to_state": to_state,
             "actor": actor,
-            "occurred_at": json_moment(occurred).isoformat(),
-            "recorded_at": json_moment(recorded).isoformat(),
+            "occurred_at": json_iso(occurred),
+            "recorded_at": json_iso(recorded),
             "payload": payload,
             "hash": hash_,
         })
@@ -668,7 +668,7 @@ def _shown_in_snapshot(values: Any) -> Shown:
     documents = [
         {
             "id": id_, "kind": kind, "title": title, "number": number,
-            "issued_at": json_moment(issued).isoformat(), "sha256": sha256, "replaces_id": replaces,
+            "issued_at": json_iso(issued), "sha256": sha256, "replaces_id": replaces,
         }
         for id_, kind, title, number, issued, replaces, sha256 in values["view_documents"] or ()
     ]

@@ -171,6 +171,17 @@ def json_moment(text: str) -> datetime:
     return from_db(datetime.fromisoformat(text))
 
 
+def json_iso(text: str) -> str:
+    """``json_moment(text).isoformat()``, as the API writes a moment (aware UTC), without parsing
+    SQLite's text ('2026-03-03 02:00:00.123456', naive UTC, always with microseconds): a view
+    writes two for each of its events."""
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        return f"{text[:10]}T{text[11:19]}+00:00" if text.endswith(".000000") else f"{text[:10]}T{text[11:]}+00:00"
+    if text.endswith("+00:00") and text[10] == "T" and (len(text) == 25 or (len(text) == 32 and text[19] == ".")):
+        return text  # PostgreSQL's, in UTC, with all six digits of its microseconds (or none): already so
+    return json_moment(text).isoformat()
+
+
 def clock_rows(values: list[list[Any]] | None) -> list[ClockRow]:
     """The clocks of a snapshot, in the order they were started."""
     return sorted((ClockRow.of(v) for v in values or ()), key=lambda c: c.id)
