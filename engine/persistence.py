@@ -52,7 +52,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # No pre-ping: it costs a round trip on every checkout (most of a list's time); a connection
     # the server dropped fails its request once and is discarded, and none lives over 30 minutes.
-    engine = create_engine(url, pool_recycle=1800, json_serializer=_json, json_deserializer=orjson.loads, **kwargs)
+    # Sessions in UTC by that name: psycopg then gives moments with Python's own UTC, which the lists
+    # and views take as they are; the server's default ('Etc/UTC', the same instants) gives a ZoneInfo
+    # that each of them converted, a few times per row.
+    connect_args = {"options": "-c TimeZone=UTC", **kwargs.pop("connect_args", {})}
+    engine = create_engine(
+        url, pool_recycle=1800, json_serializer=_json, json_deserializer=orjson.loads, connect_args=connect_args,
+        **kwargs,
+    )
     _send_waiting_writes_first(engine)
     return engine
 
