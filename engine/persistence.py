@@ -284,12 +284,13 @@ def prepared(
 #
 # An action writes the same few rows each time (the case with its version check, its event, an
 # entry, its list row, the clocks it changed). Each is a ``Prepared`` statement run on the session's
-# driver connection. On PostgreSQL they wait on the connection and go together in one pipeline
-# (psycopg's pipeline mode: one round trip, not one each) just before the next statement of any
-# kind runs on that connection, or before the commit; a write whose answer is needed at once (a new
-# row's id: ``write_returning``) takes those waiting with it. SQLite runs each at once: it has no
-# round trips to save. Either way a write that fails raises SQLAlchemy's error for it, and a version
-# check that finds the row changed raises its own error, even if a later write then failed for it.
+# driver connection. On PostgreSQL they wait on the connection and go together just before the next
+# statement of any kind runs on that connection, or before the commit: writes to different tables
+# as one statement (``_batches``), several statements in one pipeline (psycopg's pipeline mode: one
+# round trip, not one each). A write whose answer is needed at once (a new row's id:
+# ``write_returning``) takes those waiting with it. SQLite runs each at once: it has no round trips
+# to save. Either way a write that fails raises SQLAlchemy's error for it, a version check that
+# finds no row as read raises its own error, and the transaction then rolls back.
 
 _WAITING = "caseflow_waiting_writes"
 
@@ -381,34 +382,36 @@ def _send(connection: Connection, writes: list[_Write]) -> None:
     batches = _batches(writes)
     cursors: list[Any] = []
     try:
-        if writes[0].statement.sqlite:
-            for batch in batches:
-                cursors.append(pooled.cursor())
-                cursors[-1].execute(batch.sql, batch.params)
-        else:
-            driver = pooled.driver_connection
-            with driver.pipeline() if len(batches) > 1 else nullcontext():
+        try:
+            if writes[0].statement.sqlite:
                 for batch in batches:
-                    cursors.append(driver.cursor())
+                    cursors.append(pooled.cursor())
                     cursors[-1].execute(batch.sql, batch.params)
-    except connection.dialect.loaded_dbapi.Error as error:
-        for batch, cursor in zip(batches, cursors, strict=False):  # a failed version check explains what followed
-            for w in batch.writes if len(batch.writes) == 1 else ():
-                if w.changes_one is not None and cursor.rowcount == 0:
-                    raise w.changes_one() from error
-        raise DBAPIError.instance(
-            "\n".join(b.sql for b in batches[: len(cursors)]), [b.params for b in batches], error,
-            connection.dialect.loaded_dbapi.Error, dialect=connection.dialect,
-        ) from error
-    outcomes = [outcome for batch, cursor in zip(batches, cursors, strict=True) for outcome in batch.outcomes(cursor)]
+            else:
+                driver = pooled.driver_connection
+                with driver.pipeline() if len(batches) > 1 else nullcontext():
+                    for batch in batches:
+                        cursors.append(driver.cursor())
+                        cursors[-1].execute(batch.sql, batch.params)
+        except connection.dialect.loaded_dbapi.Error as error:
+            for batch, cursor in zip(batches, cursors, strict=False):  # a failed version check explains what followed
+                for w in batch.writes if len(batch.writes) == 1 else ():
+                    if w.changes_one is not None and cursor.rowcount == 0:
+                        raise w.changes_one() from error
+            raise DBAPIError.instance(
+                "\n".join(b.sql for b in batches[: len(cursors)]), [b.params for b in batches], error,
+                connection.dialect.loaded_dbapi.Error, dialect=connection.dialect,
+            ) from error
+        outcomes = [o for batch, cursor in zip(batches, cursors, strict=True) for o in batch.outcomes(cursor)]
+    finally:
+        for cursor in cursors:
+            cursor.close()
     for w, (count, _) in zip(writes, outcomes, strict=True):
         if w.changes_one is not None and count == 0:
             raise w.changes_one()
     for w, (_, row) in zip(writes, outcomes, strict=True):
         if w.returned is not None:
             w.returned(row)
-    for cursor in cursors:
-        cursor.close()
 
 
 @dataclass(slots=True)
