@@ -6,7 +6,7 @@ all; a concurrent change of the same case is refused by a version check (``CASE_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -646,62 +646,47 @@ class Shown:
         """As they are once an action appended ``event`` and issued ``documents`` (not read again)."""
         return Shown(
             [_event_dict(event), *self.events][:EVENTS_IN_VIEW],
-            self.documents + [_document_dict(d, None) for d in documents],
+            self.documents + [_document_dict(d) for d in documents],
         )
 
 
 def _shown_in_snapshot(values: Any) -> Shown:
     """The snapshot's ``view_events`` and ``view_documents`` (JSON arrays of rows; NULL when none)."""
-    events = []
-    for seq, trigger, label, from_state, to_state, actor, occurred, recorded, payload, hash_ in (
-        values["view_events"] or ()
-    ):
-        events.append({
-            "seq": seq, "trigger": trigger, "label": label, "from_state": from_state, "to_state": to_state,
-            "actor": actor,
-            "occurred_at": json_iso(occurred),
-            "recorded_at": json_iso(recorded),
-            "payload": payload,
-            "hash": hash_,
-        })
+    events = [_shown(EVENT_SHOWN, e, json_iso) for e in values["view_events"] or ()]
     events.sort(key=lambda e: -e["seq"])
-    documents = [
-        {
-            "id": id_, "kind": kind, "title": title, "number": number,
-            "issued_at": json_iso(issued), "sha256": sha256, "replaces_id": replaces,
-        }
-        for id_, kind, title, number, issued, replaces, sha256 in values["view_documents"] or ()
-    ]
+    documents = [_shown(DOCUMENT_SHOWN, d, json_iso) for d in values["view_documents"] or ()]
     documents.sort(key=lambda d: d["id"])
     return Shown(events, documents)
 
 
-def _document_dict(d: Any, sha256: str | None) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "kind": d.kind,
-        "title": d.title,
-        "number": d.number,
-        "issued_at": from_db(d.issued_at).isoformat(),
-        "sha256": sha256,
-        "replaces_id": d.replaces_id,
-    }
+# What the API shows of an event and of a document, in this order; the ``_at`` ones are moments.
+EVENT_SHOWN = (
+    "seq", "trigger", "label", "from_state", "to_state", "actor", "occurred_at", "recorded_at", "payload", "hash",
+)
+DOCUMENT_SHOWN = ("id", "kind", "title", "number", "issued_at", "sha256", "replaces_id")
+
+
+def _shown(names: tuple[str, ...], values: Any, moment: Callable[[Any], str]) -> dict[str, Any]:
+    """``values`` (in the order of ``names``) as the API shows them, each moment written by ``moment``."""
+    shown = dict(zip(names, values, strict=True))
+    for name in names:
+        if name.endswith("_at"):
+            shown[name] = moment(shown[name])
+    return shown
+
+
+def _iso(stored: datetime) -> str:
+    return from_db(stored).isoformat()
+
+
+def _document_dict(d: Any) -> dict[str, Any]:
+    """A document just issued as the view lists it: no PDF yet (rendered after the commit)."""
+    return _shown(DOCUMENT_SHOWN, [None if name == "sha256" else getattr(d, name) for name in DOCUMENT_SHOWN], _iso)
 
 
 def _event_dict(e: Any) -> dict[str, Any]:
-    """An event row (or ``Event``) as the API gives it."""
-    return {
-        "seq": e.seq,
-        "trigger": e.trigger,
-        "label": e.label,
-        "from_state": e.from_state,
-        "to_state": e.to_state,
-        "actor": e.actor,
-        "occurred_at": from_db(e.occurred_at).isoformat(),
-        "recorded_at": from_db(e.recorded_at).isoformat(),
-        "payload": e.payload,
-        "hash": e.hash,
-    }
+    """An event row (or ``Event``, or ``NewEvent``) as the API gives it."""
+    return _shown(EVENT_SHOWN, [getattr(e, name) for name in EVENT_SHOWN], _iso)
 
 
 CASE = Case.__table__  # type: ignore[attr-defined]
@@ -743,9 +728,7 @@ _INSERT_EVENT = Prebuilt(insert(EVENT).returning(EVENT.c.id))
 # moments as the driver gives them (``from_db`` makes them aware UTC), without SQLModel's per-value decorator
 _EVENT_SHOWN = [
     type_coerce(EVENT.c[name], DateTime(timezone=True)).label(name) if name.endswith("_at") else EVENT.c[name]
-    for name in (
-        "seq", "trigger", "label", "from_state", "to_state", "actor", "occurred_at", "recorded_at", "payload", "hash",
-    )
+    for name in EVENT_SHOWN
 ]
 _EVENTS_PAGE = (
     sa_select(*_EVENT_SHOWN).where(EVENT.c.case_id == bindparam("case_id")).order_by(EVENT.c.seq)
@@ -762,8 +745,7 @@ _RECENT = (
     .subquery("recent")
 )
 _ISSUED = (
-    sa_select(DOCUMENT.c.id, DOCUMENT.c.kind, DOCUMENT.c.title, DOCUMENT.c.number, DOCUMENT.c.issued_at,
-              DOCUMENT.c.replaces_id, PDF.c.sha256)
+    sa_select(*(PDF.c.sha256 if name == "sha256" else DOCUMENT.c[name] for name in DOCUMENT_SHOWN))
     .outerjoin(PDF, PDF.c.document_id == DOCUMENT.c.id)
     .where(DOCUMENT.c.case_id == CASE.c.id)
     .correlate(CASE)

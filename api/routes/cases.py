@@ -13,6 +13,8 @@ from engine.timeutil import local_midnight
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 MAX_PAGE = 100_000  # page × size stays far inside the databases' integer range
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+RowsOfHistory = Annotated[int, Query(ge=1, le=500)]  # a page of a case's events or of one of its lists
 
 
 @router.post("", status_code=201, response_class=Json)
@@ -49,7 +51,7 @@ def cases(
     opened_from: date | None = None,
     opened_to: date | None = None,
     as_of: str | None = None,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page: Page = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Json:
     """A page of the bureau's cases (read model), most pressing deadline first, with the total.
@@ -71,8 +73,8 @@ def case_events(
     state: State,
     actor: CurrentActor,
     case_id: CaseId,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 100,
+    page: Page = 1,
+    size: RowsOfHistory = 100,
 ) -> Json:
     """The case's whole history, oldest first, a page at a time."""
     return Json(state.cases.events(actor, case_id, page, size))
@@ -84,8 +86,8 @@ def case_list(
     actor: CurrentActor,
     case_id: CaseId,
     key: ListKey,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 100,
+    page: Page = 1,
+    size: RowsOfHistory = 100,
 ) -> Json:
     """One of the case's recorded lists (陈述申辩, 封存, 证据 …) whole, oldest first, a page at a time;
     the case itself carries each list's count and latest entries."""
