@@ -134,18 +134,10 @@ def test_an_appeal_outcome_rewrites_its_row_and_the_replay_agrees(api: Api) -> N
 
 
 def test_the_migration_moves_the_lists_out_of_the_data_and_back(database_url: str) -> None:
-    from alembic import command
-
     from engine.persistence import make_engine
-    from migrations.runner import alembic_config, upgrade
+    from migrations.runner import downgrade, upgrade
 
     engine = make_engine(database_url)
-
-    def downgrade(target: str) -> None:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, target)
 
     lists = {
         "statements": [{"statement": "不服", "at": "2026-03-04T10:00:00+08:00"},
@@ -154,7 +146,7 @@ def test_the_migration_moves_the_lists_out_of_the_data_and_back(database_url: st
     }
     data = {"lead_summary": "线索", "payments": [{"amount": "10"}], **lists}
     try:
-        downgrade("0010")  # the revision before case_entry
+        downgrade(engine, "0010")  # the revision before case_entry
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO bureau (id, code, name, settings) VALUES (1, 'xinji', '辛集市医疗保障局', '{}')"))
             conn.execute(text(
@@ -186,7 +178,7 @@ def test_the_migration_moves_the_lists_out_of_the_data_and_back(database_url: st
         assert moved["payments"] == data["payments"] and moved["lead_summary"] == "线索"  # not a list kept in rows
         assert moved[ENTRY_LISTS] == {"seals": {"count": 1, "latest": lists["seals"]},
                                       "statements": {"count": 2, "latest": lists["statements"]}}
-        downgrade("0010")
+        downgrade(engine, "0010")
         with engine.connect() as conn:
             back = conn.execute(text('SELECT data FROM "case" WHERE id = 1')).scalar_one()
         assert (json.loads(back) if isinstance(back, str) else back) == data

@@ -199,21 +199,13 @@ def test_the_command_line_renders_the_queue(quiet_api: Api, database_url: str, t
 
 
 def test_the_migration_moves_stored_pdfs_out_of_the_document_rows_and_back(database_url: str) -> None:
-    from alembic import command
-
     from engine.persistence import make_engine
-    from migrations.runner import alembic_config, upgrade
+    from migrations.runner import downgrade, upgrade
 
     engine = make_engine(database_url)
 
-    def migrate(target: str) -> None:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, target)
-
     try:
-        migrate("0002")  # the revision before render jobs
+        downgrade(engine, "0002")  # the revision before render jobs
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO bureau (id, code, name, settings) VALUES (1, 'xinji', '辛集市医疗保障局', '{}')"))
             conn.execute(text(
@@ -236,7 +228,7 @@ def test_the_migration_moves_stored_pdfs_out_of_the_document_rows_and_back(datab
         with pytest.raises(Exception, match="append-only"):
             with engine.begin() as conn:
                 conn.execute(text("DELETE FROM document_pdf"))
-        migrate("0002")  # the revision before render jobs
+        downgrade(engine, "0002")  # the revision before render jobs
         with engine.connect() as conn:
             assert conn.execute(text("SELECT pdf FROM document WHERE id = 1")).scalar_one() == b"%PDF-old"
         with pytest.raises(Exception, match="append-only"):
