@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from engine.model import Actor
 from engine.persistence import prepared
 from engine.read_tables import CaseActor, CaseOfficer, CaseSummary
-from engine.timeutil import TZ, local, to_db
+from engine.timeutil import TZ, local, sqlite_text_iso, to_db
 
 MAX_PAGE_SIZE = 200
 
@@ -312,13 +312,11 @@ def stored_utc(value: Any) -> datetime:
 def stored_iso(value: Any) -> str:
     """A stored moment as ISO text in UTC, as ``stored_utc(value).isoformat()`` writes it.
 
-    SQLite's text ('2026-05-08 11:46:33.592924', as SQLAlchemy stores it) is rewritten, not parsed:
-    a list shows a few moments per row and parsing them was a fair part of its time.
+    SQLite's text is rewritten, not parsed (``sqlite_text_iso``): a list shows a few moments per row
+    and parsing them was a fair part of its time.
     """
-    if value.__class__ is str and len(value) == 26 and value[10] == " " and value[19] == ".":
-        if value.endswith("000000"):
-            return f"{value[:10]}T{value[11:19]}+00:00"
-        return f"{value[:10]}T{value[11:]}+00:00"
+    if value.__class__ is str and (text := sqlite_text_iso(value)) is not None:
+        return text
     return stored_utc(value).isoformat()
 
 

@@ -26,7 +26,7 @@ from engine.definitions import Unit
 from engine.model import CaseModel, ClockState
 from engine.persistence import Prebuilt, run_write, write_returning
 from engine.tables import Bureau, CalendarYear, Case, CaseLink, Clock
-from engine.timeutil import from_db, to_db
+from engine.timeutil import from_db, sqlite_text_iso, to_db
 from engine.workcalendar import calendar_for
 
 CASE = Case.__table__  # type: ignore[attr-defined]
@@ -173,10 +173,9 @@ def json_moment(text: str) -> datetime:
 
 def json_iso(text: str) -> str:
     """``json_moment(text).isoformat()``, as the API writes a moment (aware UTC), without parsing
-    SQLite's text ('2026-03-03 02:00:00.123456', naive UTC, always with microseconds): a view
-    writes two for each of its events."""
-    if len(text) == 26 and text[10] == " " and text[19] == ".":
-        return f"{text[:10]}T{text[11:19]}+00:00" if text.endswith(".000000") else f"{text[:10]}T{text[11:]}+00:00"
+    SQLite's text (``sqlite_text_iso``) or PostgreSQL's in UTC: a view writes two for each of its events."""
+    if (sqlite := sqlite_text_iso(text)) is not None:
+        return sqlite
     if text.endswith("+00:00") and text[10] == "T" and (len(text) == 25 or (len(text) == 32 and text[19] == ".")):
         return text  # PostgreSQL's, in UTC, with all six digits of its microseconds (or none): already so
     return json_moment(text).isoformat()

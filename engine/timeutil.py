@@ -37,6 +37,17 @@ def from_db(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+def sqlite_text_iso(text: str) -> str | None:
+    """A moment as SQLite keeps it ('2026-05-08 11:46:33.592924': naive UTC, always with microseconds,
+    as SQLAlchemy stores it) written as ``from_db(moment).isoformat()`` writes it, without parsing
+    (lists and views write a few per row); None for text of another form."""
+    if len(text) != 26 or text[10] != " " or text[19] != ".":
+        return None
+    if text.endswith("000000"):
+        return f"{text[:10]}T{text[11:19]}+00:00"
+    return f"{text[:10]}T{text[11:]}+00:00"
+
+
 def end_of_day(d: date) -> datetime:
     """23:59:59 Asia/Shanghai on ``d``: the last moment of a period that ends that day."""
     return datetime.combine(d, time(23, 59, 59), tzinfo=TZ)
