@@ -1,5 +1,6 @@
 """An action's writes (``engine.persistence.run_write``): prebuilt statements on the driver, on
-PostgreSQL sent together before the next statement or the commit."""
+PostgreSQL sent together before the next statement or the commit, pipelined or not (a server across
+a network, or on this machine: ``engine.persistence.pipelines``)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from engine.errors import ConcurrentUpdate
-from engine.persistence import Prebuilt, make_engine, run_write, unit_of_work, write_returning
+from engine.persistence import (
+    PIPELINE_SETTING,
+    Prebuilt,
+    make_engine,
+    pipelines,
+    run_write,
+    unit_of_work,
+    write_returning,
+)
 from engine.tables import Bureau, Counter
 
 BUREAU = Bureau.__table__  # type: ignore[attr-defined]
 COUNTER = Counter.__table__  # type: ignore[attr-defined]
 INSERT_BUREAU = Prebuilt(insert(BUREAU).returning(BUREAU.c.id))
 RENAME_BUREAU = Prebuilt(update(BUREAU).where(BUREAU.c.code == bindparam("b_code")))
+RENAME_BY_NAME = Prebuilt(update(BUREAU).where(BUREAU.c.name == bindparam("b_name")))
 INSERT_COUNTER = Prebuilt(insert(COUNTER))
 
 
@@ -27,11 +37,55 @@ def _changed() -> Exception:
     return ConcurrentUpdate("CASE_CHANGED", "已被他人更新")
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    made = make_engine(database_url)
+@pytest.fixture(params=[False, True], ids=["one-by-one", "pipelined"])
+def engine(database_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if request.param and not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no pipeline: each write runs at once")
+    made = make_engine(database_url, pipeline=request.param)
     yield made
     made.dispose()
+
+
+@pytest.mark.parametrize(
+    ("host", "pipelined"),
+    [(None, False), ("localhost", False), ("127.0.0.1", False), ("::1", False), ("/run/postgresql", False),
+     ("db.example.internal", True), ("10.0.0.5", True)],
+)
+def test_statements_are_pipelined_to_a_server_across_a_network(
+    host: str | None, pipelined: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(PIPELINE_SETTING, raising=False)
+    assert pipelines(host) is pipelined
+    monkeypatch.setenv(PIPELINE_SETTING, "1")
+    assert pipelines(host) is True
+    monkeypatch.setenv(PIPELINE_SETTING, "0")
+    assert pipelines(host) is False
+
+
+def test_a_version_check_counts_exactly_one_row(engine: Engine) -> None:
+    """A checked write that changes two rows is refused as surely as one that changes none."""
+    with unit_of_work(engine) as session:
+        write_returning(session, INSERT_BUREAU, {"code": "x1", "name": "同名", "settings": {}})
+        write_returning(session, INSERT_BUREAU, {"code": "x2", "name": "同名", "settings": {}})
+    with pytest.raises(ConcurrentUpdate), unit_of_work(engine) as session:
+        run_write(session, RENAME_BY_NAME, {"b_name": "同名", "name": "改名"}, changes_one=_changed)
+    with Session(engine) as session:
+        assert sorted(session.exec(select(Bureau.name).where(Bureau.code.in_(["x1", "x2"]))).all()) == ["同名", "同名"]
+
+
+def test_a_failed_check_sent_with_the_commit_commits_nothing(engine: Engine) -> None:
+    """The writes wait until the commit (pipelined: they go with the COMMIT itself); a check that
+    fails among them raises its own error and nothing of the transaction stays, on a connection
+    that is fine for the next one."""
+    with unit_of_work(engine) as session:
+        write_returning(session, INSERT_BUREAU, {"code": "x3", "name": "甲", "settings": {}})
+    with pytest.raises(ConcurrentUpdate), unit_of_work(engine) as session:
+        run_write(session, INSERT_COUNTER, {"bureau_code": "x3", "kind": "first", "year": 2026})
+        run_write(session, RENAME_BUREAU, {"b_code": "x3", "name": "乙"}, changes_one=_changed)
+        run_write(session, RENAME_BUREAU, {"b_code": "nobody", "name": "丙"}, changes_one=_changed)
+    with unit_of_work(engine) as session:
+        assert session.exec(select(Bureau.name).where(Bureau.code == "x3")).one() == "甲"
+        assert session.exec(select(Counter)).all() == []
 
 
 def test_a_write_stores_what_sqlalchemy_stores(engine: Engine) -> None:
