@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from engine.model import Actor
 from engine.persistence import prepared
 from engine.read_tables import CaseActor, CaseOfficer, CaseSummary
-from engine.timeutil import TZ, local, sqlite_text_iso, to_db
+from engine.timeutil import TZ, local, sqlite_text_iso, to_db, utc_iso
 
 MAX_PAGE_SIZE = 200
 
@@ -312,12 +312,12 @@ def stored_utc(value: Any) -> datetime:
 def stored_iso(value: Any) -> str:
     """A stored moment as ISO text in UTC, as ``stored_utc(value).isoformat()`` writes it.
 
-    SQLite's text is rewritten, not parsed (``sqlite_text_iso``): a list shows a few moments per row
-    and parsing them was a fair part of its time.
+    SQLite's text is rewritten, not parsed (``sqlite_text_iso``), and PostgreSQL's moments written
+    by ``utc_iso``: a list shows a few moments per row and writing them was a fair part of its time.
     """
     if value.__class__ is str and (text := sqlite_text_iso(value)) is not None:
         return text
-    return stored_utc(value).isoformat()
+    return utc_iso(stored_utc(value))
 
 
 def money_text(value: Any) -> str | None:
@@ -331,23 +331,30 @@ def case_row(r: Any, as_of: datetime, today: date) -> dict[str, Any]:
     """A summary row (``LIST_COLUMNS`` first) as the API and the pages show it, its deadline's status as of a moment.
 
     ``today`` is the local day of ``as_of`` (days late count local calendar days, as ``clocks.days_late``).
+    A list maps 30 to 200 rows per page, and this mapping was most of a small list's time beyond its
+    SQL: only what a row has (a deadline, money, the party's periods) is computed.
     """
     (case_id, number, item_code, item_name, power_type, department, flow_key, flow_label, state, state_label, stage,
      awaiting_role, final, party_name, party_type, party_id_no, officer_names, opened_at, closed_at, version,
      next_due_at, next_due_soon_at, next_clock_label, party_due_at, party_clock_label, fine, paid,
      extras) = r[:28]
+    status, days_late, due_text = "none", 0, None
+    if next_due_at is not None:
+        due = stored_utc(next_due_at)
+        due_text = utc_iso(due)
+        if due < as_of:
+            status, days_late = "overdue", (today - due.astimezone(TZ).date()).days
+        elif next_due_soon_at is not None and stored_utc(next_due_soon_at) <= as_of:
+            status = "due_soon"
+        else:
+            status = "running"
+    party_due_text, party_elapsed = None, False
+    if party_due_at is not None:
+        party_due = stored_utc(party_due_at)
+        party_due_text, party_elapsed = utc_iso(party_due), party_due < as_of
     if extras.__class__ is str:
         extras = orjson.loads(extras)
-    due = stored_utc(next_due_at) if next_due_at is not None else None
-    party_due = stored_utc(party_due_at) if party_due_at is not None else None
-    if due is None:
-        status = "none"
-    elif due < as_of:
-        status = "overdue"
-    elif next_due_soon_at is not None and stored_utc(next_due_soon_at) <= as_of:
-        status = "due_soon"
-    else:
-        status = "running"
+    periods = extras.get("party_periods") if extras else None
     return {
         "id": case_id,
         "number": number,
@@ -369,16 +376,16 @@ def case_row(r: Any, as_of: datetime, today: date) -> dict[str, Any]:
         "opened_at": stored_iso(opened_at),
         "closed_at": stored_iso(closed_at) if closed_at else None,
         "version": version,
-        "next_due_at": due.isoformat() if due else None,
+        "next_due_at": due_text,
         "next_clock": next_clock_label,
         "status": status,
-        "days_late": (today - due.astimezone(TZ).date()).days if due is not None and status == "overdue" else 0,
-        "party_due_at": party_due.isoformat() if party_due else None,
+        "days_late": days_late,
+        "party_due_at": party_due_text,
         "party_clock": party_clock_label,
-        "party_period_elapsed": bool(party_due and party_due < as_of),
-        "party_elapsed": _elapsed_periods(extras.get("party_periods") or [], as_of) if extras else [],
-        "fine": money_text(fine),
-        "paid": money_text(paid),
+        "party_period_elapsed": party_elapsed,
+        "party_elapsed": _elapsed_periods(periods, as_of) if periods else [],
+        "fine": None if fine is None else money_text(fine),
+        "paid": None if paid is None else money_text(paid),
         "missing": extras.get("missing", []) if extras else [],
     }
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import orjson
+
 TZ = ZoneInfo("Asia/Shanghai")
 MIN_YEAR, MAX_YEAR = 1900, 2100  # the moments a case can have; beyond them date arithmetic overflows
 
@@ -35,6 +37,14 @@ def from_db(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+def utc_iso(moment: datetime) -> str:
+    """An aware UTC moment as ``moment.isoformat()`` writes it ('2026-05-08T11:46:33.592924+00:00',
+    without the fraction when it is zero), in a third of the time: lists write a few per row."""
+    if moment.tzinfo is not UTC:
+        return moment.isoformat()
+    return orjson.dumps(moment)[1:-1].decode()
 
 
 def sqlite_text_iso(text: str) -> str | None:

@@ -1,8 +1,10 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from engine.timeutil import TZ, end_of_day, from_db, local, parse_moment, to_db
+from engine.timeutil import TZ, end_of_day, from_db, local, parse_moment, to_db, utc_iso
 
 
 def test_local_takes_naive_as_utc() -> None:
@@ -50,3 +52,14 @@ def test_parse_moment(text: str, expected: datetime) -> None:
 def test_parse_moment_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="时间格式不正确"):
         parse_moment(text)
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31), timezones=st.just(UTC)))
+def test_utc_iso_writes_what_isoformat_writes(moment: datetime) -> None:
+    assert utc_iso(moment) == moment.isoformat()
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2100, 12, 30), timezones=st.sampled_from(
+    [TZ, timezone(timedelta(hours=-5)), timezone(timedelta(0), "零时区")])))
+def test_utc_iso_of_another_zone_is_still_isoformat(moment: datetime) -> None:
+    assert utc_iso(moment) == moment.isoformat()
