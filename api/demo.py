@@ -119,8 +119,8 @@ def _actors(state: AppState) -> dict[str, Actor]:
 def demo_cases(state: AppState, today: date | None = None) -> list[int]:
     """Drive every demo walk through the engine; returns the case ids."""
     actors = _actors(state)
-    today = today or datetime.now(SHANGHAI).date()
     now = datetime.now(SHANGHAI)
+    today = today or demo_day(now)
     ids = []
     for walk in walks(state):
         opened = _moment(today, walk.start, 0)
@@ -137,6 +137,14 @@ def demo_cases(state: AppState, today: date | None = None) -> list[int]:
                 raise RuntimeError(f"演示案件（事项{walk.item}）的步骤“{trigger}”未通过：{error}") from error
         ids.append(case_id)
     return ids
+
+
+def demo_day(now: datetime) -> date:
+    """The day the demo's "today" is: the bureau's (Beijing) day once its office hours are under way
+    (10:00), the day before until then. The walks of today take their steps from 09:00; started at
+    night, the demo would otherwise open today's cases and leave their steps undone, in the future."""
+    local_now = now.astimezone(SHANGHAI)
+    return local_now.date() if local_now.time() >= time(10, 0) else local_now.date() - timedelta(days=1)
 
 
 def _moment(today: date, start: int, offset: float) -> datetime:
