@@ -145,6 +145,11 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         raise
 
 
+def in_unit_of_work(session: Session) -> bool:
+    """Whether ``session`` is a unit of work's (whose connection ``connection_of`` gives at no cost)."""
+    return _CONNECTION in session.info
+
+
 def connection_of(session: Session) -> Connection:
     """The connection of the session's transaction, as ``session.connection()`` gives it; in a unit of
     work, without the session's state checks on every call (an action asks a dozen times)."""

@@ -12,15 +12,17 @@ import threading
 from datetime import date, datetime
 
 from sqlalchemy import func
+from sqlalchemy.engine import URL
 from sqlmodel import Session, select
 
 from engine.calendar import WorkCalendar, YearSchedule
+from engine.persistence import connection_of, in_unit_of_work
 from engine.tables import CalendarYear
 
 Stamp = tuple[int, datetime | None]
 
 _lock = threading.Lock()
-_cached: dict[str, tuple[Stamp, WorkCalendar]] = {}  # per database URL
+_cached: dict[URL, tuple[Stamp, WorkCalendar]] = {}  # per database
 
 
 def calendar_stamp(session: Session) -> Stamp:
@@ -36,7 +38,9 @@ def load_calendar(session: Session) -> WorkCalendar:
 
 def calendar_for(session: Session, stamp: Stamp) -> WorkCalendar:
     """The calendar of a stamp already read (e.g. with the case): rebuilt only when the stamp changed."""
-    database = str(session.get_bind().engine.url)
+    # the URL itself, of the unit of work's connection if there is one: writing it as text, and asking
+    # the session for its bind, cost every action
+    database = (connection_of(session) if in_unit_of_work(session) else session.get_bind()).engine.url
     cached = _cached.get(database)
     if cached is not None and cached[0] == stamp:
         return cached[1]
