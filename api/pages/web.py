@@ -64,6 +64,12 @@ def fmt_moment(value: Any, with_time: bool = True) -> str:
     return f"{local(moment):%Y-%m-%d %H:%M}" if with_time else f"{local(moment):%Y-%m-%d}"
 
 
+def clip(value: Any, length: int) -> str:
+    """A long name cut to ``length`` characters, the last an ellipsis; the page keeps the whole in a title."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def role_labels(roles: Any) -> str:
     return "、".join(ROLE_LABELS[Role(r)] for r in roles if r in Role.__members__)
 
@@ -127,6 +133,7 @@ TEMPLATES.env.filters["label"] = field_label
 TEMPLATES.env.filters["moment"] = fmt_moment
 TEMPLATES.env.filters["day"] = lambda v: fmt_moment(v, with_time=False)
 TEMPLATES.env.filters["roles"] = role_labels
+TEMPLATES.env.filters["clip"] = clip
 TEMPLATES.env.globals["STATUS_LABELS"] = STATUS_LABELS
 TEMPLATES.env.globals["STATUS_EXPLAINED"] = STATUS_EXPLAINED
 
