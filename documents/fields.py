@@ -43,7 +43,9 @@ def common(facts: CaseFacts) -> Fields:
         "party_phone": party.get("phone"),
         "you": you(party),
         "officers": officers,
-        "officers_text": "、".join(f"{o['name']}（执法证号：{o['cert_no']}）" for o in officers) or None,
+        "officers_text": "、".join(
+            f"{o['name']}（执法证号：{o['cert_no']}）" if o["cert_no"] else o["name"] for o in officers
+        ) or None,
         "opened_on": cn_date(facts.opened_at),  # the lead's registration (线索登记), not 立案
         "filed_on": cn_date(filed_at),
         "issued_on": cn_date(facts.moment),

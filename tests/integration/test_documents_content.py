@@ -376,6 +376,11 @@ def test_empty_bureau_settings_are_listed_for_the_issuer_and_never_printed_as_a_
     assert facts.unset_settings == []  # each draft keeps its own list
 
 
+def test_an_officer_without_a_certificate_number_is_named_without_an_empty_label() -> None:
+    facts = penalty_facts("inquiry_record", officers=[{"name": "张三", "cert_no": "JZ-001"}, {"name": "李四", "cert_no": ""}])
+    assert build("inquiry_record", facts)["officers_text"] == "张三（执法证号：JZ-001）、李四"
+
+
 def test_a_notice_leaves_out_the_contact_lines_the_bureau_has_not_filled_in(tmp_path: Path) -> None:
     bare = {"doc_prefix": "辛医保", "review_organ": "辛集市人民政府", "court": "辛集市人民法院"}
     for kind in ("supplement_notice", "acceptance_notice", "refusal_notice"):
