@@ -301,6 +301,18 @@ def test_a_case_shows_no_label_without_a_value_and_no_label_twice(
         assert not EMPTY_LABEL.search(line) and not line.rstrip().endswith("："), line
 
 
+def test_a_case_lists_its_documents_with_their_numbers_as_issued(
+    new_page: Any, cases: dict[str, int]  # noqa: F811
+) -> None:
+    page = new_page(1366, 768)
+    login(page, "zhangwei")
+    page.goto(f"/cases/{cases['executing']}")
+    lines = page.locator("#documents .doc-line").all_inner_texts()
+    assert any(line.startswith("行政处罚决定书 高医保罚决〔") for line in lines), lines
+    for line in lines:
+        assert line.count("〔") == line.count("〕") == 1, line  # not 〔高医保调终〔2026〕3号〕
+
+
 def test_lists_show_a_party_period_run_out_with_what_it_calls_for(
     new_page: Any, server: dict[str, Any], cases: dict[str, int]  # noqa: F811
 ) -> None:
