@@ -378,6 +378,15 @@ def test_empty_bureau_settings_are_listed_for_the_issuer_and_never_printed_as_a_
     assert facts.unset_settings == []  # each draft keeps its own list
 
 
+def test_a_party_s_identifier_or_representative_the_case_lacks_is_left_out_not_left_blank(tmp_path: Path) -> None:
+    bare = {"name": "辛集市康宁大药房有限公司", "type": "organisation", "address": "辛集市兴华路16号"}
+    text = issue(penalty_facts("penalty_decision", party=bare), "penalty_decision", tmp_path)
+    assert "当事人：辛集市康宁大药房有限公司" in text and "住所：辛集市兴华路16号" in text
+    assert "法定代表人" not in text and "统一社会信用代码" not in text
+    text = issue(penalty_facts("filing_approval", party=bare), "filing_approval", tmp_path)
+    assert "统一社会信用代码—" in text  # a form's row stays, marked as having nothing
+
+
 def test_an_officer_without_a_certificate_number_is_named_without_an_empty_label() -> None:
     facts = penalty_facts("inquiry_record", officers=[{"name": "张三", "cert_no": "JZ-001"}, {"name": "李四", "cert_no": ""}])
     assert build("inquiry_record", facts)["officers_text"] == "张三（执法证号：JZ-001）、李四"
