@@ -64,3 +64,11 @@ def test_the_dashboard_breaks_no_figure_identifier_or_button(new_page: Any) -> N
     assert late.count() >= 1  # the demo has steps overdue by tens of days: "95日" on one line
     search, clear = page.locator("#filters button[type=submit]"), page.locator("#filters a.button", has_text="清除")
     assert search.bounding_box()["y"] == clear.bounding_box()["y"]  # 清除 stays beside 筛选
+
+
+def test_the_record_of_administration_keeps_its_times_and_actions_on_one_line(new_page: Any) -> None:  # noqa: F811
+    page = new_page()
+    login(page, "admin")
+    assert broken(page, "#recent-record td.nowrap") == []
+    content = page.locator("#recent-record tbody tr").first.locator("td").last
+    assert content.bounding_box()["width"] > 300  # the 内容 column is not squeezed into a narrow side column
