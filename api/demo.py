@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from api.bureaus import save_settings, settings_of
 from api.deps import AppState
 from api.registers import add_department
 from api.users import SYSTEM, actor_of, create_user
@@ -46,6 +47,21 @@ USERS: list[dict[str, Any]] = [
     {"username": "hemei", "name": "何梅", "roles": ["clerk"], "cert_no": None, "department": SERVICE},
 ]
 CERTIFICATES_VALID = (date(2020, 1, 1), date(2030, 12, 31))  # the demo officers' 执法证
+# What the bureau's documents print about itself: a decision is not issued without the accounts
+# (处罚法第五十九条). Invented, like every party of the demo.
+SETTINGS = {
+    "agency_address": "高邑县府前街1号",
+    "contact_phone": "0311-84010000",
+    "window_address": "高邑县政务服务中心一楼医保窗口",
+    "window_phone": "0311-84010001",
+    "supplement_days": 5,
+    "fine_bank": "中国农业银行高邑县支行",
+    "fine_account_name": "高邑县财政局非税收入汇缴专户",
+    "fine_account_no": "13012701040000000001",
+    "refund_bank": "中国工商银行高邑县支行",
+    "refund_account_name": "高邑县医疗保障基金财政专户",
+    "refund_account_no": "13012701040000000002",
+}
 PAIR_A = [{"name": "张伟", "cert_no": "冀130133001"}, {"name": "李强", "cert_no": "冀130133002"}]
 PAIR_B = [{"name": "陈静", "cert_no": "冀130133003"}, {"name": "刘洋", "cert_no": "冀130133004"}]
 
@@ -82,6 +98,7 @@ def load_demo(state: AppState) -> Iterator[str]:
     with Session(state.engine) as session:
         fresh = session.exec(select(User).where(User.username == "zhangwei")).first() is None
     if fresh:
+        save_settings(state.engine, BUREAU, {**settings_of(state.engine, BUREAU), **SETTINGS}, by=SYSTEM)
         _departments(state)
         for user in USERS:
             create_user(

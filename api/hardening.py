@@ -35,7 +35,7 @@ CSP = "; ".join(
 # FastAPI's own /docs and /redoc pages load their scripts from a CDN and inline a little code;
 # they show no case data, so they get every header but the CSP.
 DOCS_PATHS = ("/docs", "/redoc")
-STATIC_PREFIX = "/static/"
+CACHEABLE = ("/static/", "/favicon.ico")  # files of the package, the same for every user
 
 
 class BodyTooLarge(HTTPException):
@@ -105,7 +105,7 @@ class SecurityHeaders:
                 headers["Referrer-Policy"] = "same-origin"
                 if not path.startswith(DOCS_PATHS):
                     headers["Content-Security-Policy"] = CSP
-                if not path.startswith(STATIC_PREFIX):
+                if not path.startswith(CACHEABLE):
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

@@ -3,12 +3,14 @@
 Every kind gets the common fields (agency, party, officers, dates); a kind's builder, a function
 named after the kind in one of the ``*_fields`` modules, adds its own. A value the case does not
 have is left ``None``, so the issuer can refuse to issue naming the field and the preview can show
-a blank line instead.
+a blank line instead. A bureau setting the document must print and the bureau has not filled in
+(an account, the review organ) is listed in the ``Draft``, so the issuer can refuse naming it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from types import ModuleType
 
 from documents import decision_fields, execution_fields, other_fields, penalty_fields
@@ -41,7 +43,9 @@ def common(facts: CaseFacts) -> Fields:
         "party_phone": party.get("phone"),
         "you": you(party),
         "officers": officers,
-        "officers_text": "、".join(f"{o['name']}（执法证号：{o['cert_no']}）" for o in officers) or None,
+        "officers_text": "、".join(
+            f"{o['name']}（执法证号：{o['cert_no']}）" if o["cert_no"] else o["name"] for o in officers
+        ) or None,
         "opened_on": cn_date(facts.opened_at),  # the lead's registration (线索登记), not 立案
         "filed_on": cn_date(filed_at),
         "issued_on": cn_date(facts.moment),
@@ -63,9 +67,21 @@ def _builders(*modules: ModuleType) -> dict[str, Callable[[CaseFacts], Fields]]:
 BUILDERS = _builders(penalty_fields, decision_fields, other_fields, execution_fields)
 
 
+@dataclass(frozen=True)
+class Draft:
+    fields: Fields
+    unset_settings: tuple[str, ...]  # bureau settings it must print that the bureau has not filled in
+
+
+def draft(kind: str, facts: CaseFacts) -> Draft:
+    """The common fields and the kind's own, with the empty bureau settings they needed."""
+    reading = replace(facts, unset_settings=[])
+    fields = {**common(reading), **BUILDERS[kind](reading)}
+    return Draft(fields, tuple(reading.unset_settings))
+
+
 def build(kind: str, facts: CaseFacts) -> Fields:
-    """The common fields and the kind's own."""
-    return {**common(facts), **BUILDERS[kind](facts)}
+    return draft(kind, facts).fields
 
 
 def conditional_required(kind: str, fields: Fields) -> list[Required]:

@@ -2,7 +2,9 @@
 
 ``PdfIssuer`` is the ``engine.cases.DocumentIssuer`` the API wires in. A document that lacks a
 field the law requires is refused with ``DOCUMENT_FIELD_MISSING`` naming the field and the
-article; the refusal rolls back the whole action, so no number is consumed and nothing changes.
+article, one that needs a bureau setting not yet filled in (the account for a fine, the review
+organ) with ``DOCUMENT_SETTING_MISSING`` naming the setting; a refusal rolls back the whole
+action, so no number is consumed and nothing changes.
 The action freezes each document's content (fields, template version, number) and hashes it into
 its event; the PDF is rendered after commit from that frozen content (``documents.jobs``).
 """
@@ -17,13 +19,14 @@ from datetime import datetime
 from sqlalchemy.event import listen
 from sqlmodel import Session
 
-from documents.fields import build, conditional_required, missing
+from documents.fields import conditional_required, draft, missing
 from documents.kinds import Kind, Required, kind_of
 from documents.numbering import PREVIEW_NUMBER, prefix_of, take_number
 from documents.render import render_html, render_pdf, template_version
 from documents.source import CaseFacts, IssuedRef, facts_from_action
 from documents.values import Fields
-from engine.errors import InvalidInput
+from engine import bureau_settings
+from engine.errors import InvalidInput, RuleViolation
 from engine.model import CaseModel
 from engine.registry import Context
 from engine.tables import Case, Document, Event, RenderJob
@@ -75,6 +78,18 @@ def refuse_missing(kind: Kind, fields: Fields) -> None:
         )
 
 
+def refuse_unset(kind: Kind, unset: tuple[str, ...]) -> None:
+    """A document is never sent with a note to the bureau in it: the settings it prints must be filled in first."""
+    if unset:
+        names = "、".join(f"“{bureau_settings.label(key)}”" for key in unset)
+        raise RuleViolation(
+            "DOCUMENT_SETTING_MISSING",
+            f"不能出具《{kind.title}》：文书须载明的{names}尚未在“本局设置”中填写，请系统管理员填写后再办理",
+            kind=kind.key,
+            settings=[{"key": key, "label": bureau_settings.label(key)} for key in unset],
+        )
+
+
 def render(
     kind: Kind, fields: Fields, number: str, *, preview: bool = False, replaces: str | None = None
 ) -> bytes:
@@ -92,8 +107,10 @@ def render(
 
 def freeze_document(session: Session, kind: Kind, facts: CaseFacts, *, issued_by: str) -> Document:
     """Build the fields from the case, check them and take the next number: the document as it will be stored."""
-    fields = build(kind.key, facts)
+    made = draft(kind.key, facts)
+    fields = made.fields
     refuse_missing(kind, fields)
+    refuse_unset(kind, made.unset_settings)
     return numbered_document(
         session,
         kind,
@@ -166,6 +183,9 @@ def plain_json(fields: Fields) -> Fields:
 
 
 def preview_document(kind: Kind, facts: CaseFacts) -> tuple[bytes, list[Required]]:
-    """The PDF as it would be issued now, numbered 〔预览〕, and the required fields still missing."""
-    fields = build(kind.key, facts)
-    return render(kind, fields, PREVIEW_NUMBER, preview=True), missing(required_of(kind, fields), fields)
+    """The PDF as it would be issued now, numbered 〔预览〕, and what is still missing: required
+    fields, then the bureau settings it needs (named 本局设置 in place of an article)."""
+    made = draft(kind.key, facts)
+    unset = [Required(key, bureau_settings.label(key), "本局设置") for key in made.unset_settings]
+    pdf = render(kind, made.fields, PREVIEW_NUMBER, preview=True)
+    return pdf, [*missing(required_of(kind, made.fields), made.fields), *unset]

@@ -22,7 +22,6 @@ from documents.values import (
     pick,
     remedies,
     text_of,
-    unset,
     you,
 )
 
@@ -38,11 +37,11 @@ def _numbered(value: Any) -> tuple[str | None, list[str]]:
 
 
 def _window(facts: CaseFacts) -> Fields:
-    """The service window's address and phone (the bureau's own where no window is set)."""
+    """The service window's address and phone (the bureau's own where no window is set; else the line is left out)."""
     settings = facts.settings
     return {
-        "window_address": settings.get("window_address") or settings.get("agency_address") or unset("window_address"),
-        "window_phone": settings.get("window_phone") or settings.get("contact_phone") or unset("window_phone"),
+        "window_address": settings.get("window_address") or settings.get("agency_address"),
+        "window_phone": settings.get("window_phone") or settings.get("contact_phone"),
         "received_on": cn_date(facts.data.get("received_at")) or cn_date(facts.opened_at),
     }
 
@@ -82,7 +81,7 @@ def supplement_notice(facts: CaseFacts) -> Fields:
         "missing_text": text,
         "missing": lines,
         "basis": supplement_basis(facts),
-        "supplement_due": f"收到本告知书之日起{days}个工作日内" if days else unset("supplement_days"),
+        "supplement_due": f"收到本告知书之日起{days}个工作日内" if days else None,  # no statutory period: left out
     }
 
 

@@ -52,6 +52,9 @@ class CaseFacts:
     power_type: str | None = None  # the item's 权力类型 (行政许可, 行政给付 …): which law a hall notice cites
     # The case as an action or a preview drives it: its lists kept in rows are read through it.
     model: CaseModel | None = None
+    # Bureau settings a document being built must print and the bureau has not filled in
+    # (``documents.values.setting``); ``documents.fields.draft`` gives each document a list of its own.
+    unset_settings: list[str] = field(default_factory=list)
 
     def entries(self, key: str) -> list[dict[str, Any]]:
         """The case's list ``key`` (陈述申辩, 封存, 证据 …), read from its rows when first asked for."""

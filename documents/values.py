@@ -8,7 +8,6 @@ from typing import Any
 
 from documents.capitals import yuan
 from documents.source import CaseFacts, IssuedRef
-from engine import bureau_settings
 from engine.model import ENTRY_LISTS
 from engine.rules.penalty import PENALTY_KINDS as ENGINE_KINDS  # the labels the flow validates against
 from engine.timeutil import local, parse_moment
@@ -160,14 +159,22 @@ def penalty_text(kinds: list[str], fine: Decimal | None, returned: Decimal | Non
     return "；".join(penalty_parts(kinds, fine, returned)) or None
 
 
-def unset(key: str) -> str:
-    """What a document prints where a bureau setting it needs is empty: a plain Chinese statement."""
-    return f"（本局尚未在“本局设置”中填写{bureau_settings.label(key)}）"
+FILL_IN = "＿＿＿＿＿＿"  # what a preview prints where a bureau setting is still empty (issuing refuses)
 
 
 def setting(facts: CaseFacts, key: str) -> str:
+    """A bureau setting the document must print: where to pay, where to appeal (处罚法第五十九条).
+
+    An empty one is noted in ``facts.unset_settings``; issuing then refuses the document
+    (``DOCUMENT_SETTING_MISSING``), so a paper sent to a party never carries a note to the bureau,
+    and a preview shows a fill-in line in its place.
+    """
     value = facts.settings.get(key)
-    return unset(key) if blank(value) else str(value)
+    if blank(value):
+        if key not in facts.unset_settings:
+            facts.unset_settings.append(key)
+        return FILL_IN
+    return str(value)
 
 
 def you(party: dict[str, Any]) -> str:
@@ -210,10 +217,8 @@ def clause(value: Any) -> str | None:
 
 def account_text(facts: CaseFacts, prefix: str) -> str:
     """开户银行、户名、账号 of the bureau's account for fines (``fine``) or refunded fund money (``refund``)."""
-    bank, name, number = (f"{prefix}_bank", f"{prefix}_account_name", f"{prefix}_account_no")
-    if all(blank(facts.settings.get(k)) for k in (bank, name, number)):
-        return unset(bank).replace("）", "、户名和账号）")
-    return f"{setting(facts, bank)}（户名：{setting(facts, name)}；账号：{setting(facts, number)}）"
+    bank, name, number = (setting(facts, f"{prefix}_{key}") for key in ("bank", "account_name", "account_no"))
+    return f"{bank}（户名：{name}；账号：{number}）"
 
 
 def last_issued_ref(facts: CaseFacts, *kinds: str) -> IssuedRef | None:

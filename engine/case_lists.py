@@ -292,6 +292,12 @@ def list_cases(
     }
 
 
+def count_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime | None = None) -> int:
+    """How many of the bureau's cases the filter matches: the lists' count statement alone (a card's figure)."""
+    shape, values = case_filter_values(actor.bureau, f, as_of or datetime.now().astimezone(), actor.reads)
+    return int(prepared(engine, ("case_count", shape), lambda: _caseshape_count(shape)).rows(engine, values)[0][0])
+
+
 def iter_cases(engine: Engine, actor: Actor, f: CaseFilter, as_of: datetime) -> Iterator[dict[str, Any]]:
     """Every matching case, streamed in chunks (for exports: no row cap, constant memory)."""
     shape, values = case_filter_values(actor.bureau, f, as_of, actor.reads)

@@ -54,18 +54,18 @@ PAYMENTS = ("record_payment", "collect_on_spot")
 APPEAL_KINDS = {"review": "行政复议", "litigation": "行政诉讼"}
 
 
-def last_year(today: date | None = None) -> tuple[date, date]:
-    """The default period: the whole previous calendar year (the January report's period)."""
-    year = (today or local(datetime.now().astimezone()).date()).year - 1
-    return date(year, 1, 1), date(year, 12, 31)
+def this_year(today: date | None = None) -> tuple[date, date]:
+    """The default period: the current year so far, from 1 January to today (Beijing time)."""
+    day = today or local(datetime.now().astimezone()).date()
+    return date(day.year, 1, 1), day
 
 
 MAX_SPAN_DAYS = 3 * 366
 
 
-def period(start: str, end: str) -> tuple[date, date]:
-    """The period asked for (both days included); default: last calendar year."""
-    default = last_year()
+def period(start: str, end: str, today: date | None = None) -> tuple[date, date]:
+    """The period asked for (both days included); default: the current year so far."""
+    default = this_year(today)
     try:
         lo = date.fromisoformat(start) if start else default[0]
         hi = date.fromisoformat(end) if end else default[1]

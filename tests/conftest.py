@@ -152,6 +152,25 @@ STAFF = [
 ]
 
 
+# The accounts a decision names for payment (处罚法第五十九条): the seeds leave them to the bureau, and
+# a document is not issued without them, so the test bureaus have them filled in.
+ACCOUNTS = {
+    "fine_bank": "中国农业银行测试支行",
+    "fine_account_name": "本级财政非税收入汇缴专户",
+    "fine_account_no": "130181TEST0000000001",
+    "refund_bank": "中国工商银行测试支行",
+    "refund_account_name": "医疗保障基金财政专户",
+    "refund_account_no": "130181TEST0000000002",
+}
+
+
+def fill_in_accounts(engine: Any, *bureaus: str) -> None:
+    from api.bureaus import save_settings, settings_of
+
+    for bureau in bureaus:
+        save_settings(engine, bureau, {**settings_of(engine, bureau), **ACCOUNTS}, by="system")
+
+
 @pytest.fixture
 def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     from api.app import create_app
@@ -165,6 +184,7 @@ def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
         create_user(
             engine, username, bureau=bureau, roles=roles, password="password-123", cert_no=cert, name=name
         )
+    fill_in_accounts(engine, "xinji", "gaoyi")
     with TestClient(app) as client:
         yield Api(client, app, {})
     engine.dispose()

@@ -38,6 +38,12 @@ def static(name: str) -> Response:
     return FileResponse(path, headers={"Cache-Control": "max-age=300"})
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every site, pages or not (the pages name the SVG one)."""
+    return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
+
 @router.get("/")
 def home(request: Request, state: State) -> Response:
     actor = session_actor(request, state)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from api.pages.web import clip
+
 FONT = "Noto Sans CJK SC, Noto Serif CJK SC, sans-serif"
 COLOURS = ("#c0392b", "#2e86c1", "#27ae60")
 
@@ -24,7 +26,7 @@ def bars(rows: list[tuple[str, int]], title: str, colour: str = COLOURS[0]) -> s
     for i, (label, value) in enumerate(rows):
         y = 32 + i * row_h
         width = round(bar_w * value / top)
-        short = label if len(label) <= 13 else label[:12] + "…"
+        short = clip(label, 13)
         parts.append(
             f'<g class="bar"><title>{escape(label)}：{value}</title>'
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(short)}</text>'

@@ -16,6 +16,7 @@ from api.pages.lists import case_export, filter_choices, filters_from, list_page
 from api.pages.web import STATUS_LABELS, PageActor, render, render_error, require_role
 from api.registers import departments
 from api.schemas import parse_as_of
+from engine.case_lists import count_cases
 from engine.definitions import Role
 from engine.errors import DomainError
 from engine.queries import (
@@ -36,6 +37,11 @@ ENTRY_HEADERS = [
     "案件编号", "事项", "承办机构", "执法人员", "当事人", "当前环节", "期限事项", "到期时间", "状态", "逾期天数",
     "依据", "追责情形",
 ]
+
+
+def awaiting_head() -> CaseFilter:
+    """待我审批: the head's list and the dashboard's card count the same cases (a new filter each time: lists narrow it)."""
+    return CaseFilter(awaiting_role=Role.head.value, closed=False)
 
 
 def _entry_row(e: dict[str, Any]) -> list[Any]:
@@ -99,6 +105,7 @@ def dashboard(
     groups = {key: (label, group_rows(state, actor, moment, key, found)) for key, label in GROUPS.items()}
     by_department = [r for r in groups["department"][1] if r["overdue"]]
     catalogue = state.library.catalogue(actor.bureau)
+    awaiting = count_cases(state.engine, actor, awaiting_head(), moment) if Role.head in actor.roles else None
     filters = {"department": department, "officer": officer, "item": item, "flow": flow, "status": status,
                "as_of": as_of}
     return render(
@@ -111,6 +118,7 @@ def dashboard(
         entries=result["items"],
         overdue=result["overdue"],
         due_soon=result["due_soon"],
+        awaiting=awaiting,
         groups=groups,
         chart_departments=bars([(c["name"], c["overdue"]) for c in by_department], "各承办机构超期步骤数"),
         chart_months=grouped_columns(monthly(state.engine, actor, as_of=moment),
@@ -146,7 +154,7 @@ def approvals(request: Request, state: State, actor: PageActor, export: str = ""
     except DomainError as error:
         return render_error(request, state, actor, error)
     try:
-        waiting, given = filters_from(request, CaseFilter(awaiting_role=Role.head.value, closed=False))
+        waiting, given = filters_from(request, awaiting_head())
     except DomainError as error:
         return render_error(request, state, actor, error)
     if export:

@@ -64,6 +64,12 @@ def fmt_moment(value: Any, with_time: bool = True) -> str:
     return f"{local(moment):%Y-%m-%d %H:%M}" if with_time else f"{local(moment):%Y-%m-%d}"
 
 
+def clip(value: Any, length: int) -> str:
+    """A long name cut to ``length`` characters, the last an ellipsis; the page keeps the whole in a title."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def role_labels(roles: Any) -> str:
     return "、".join(ROLE_LABELS[Role(r)] for r in roles if r in Role.__members__)
 
@@ -71,10 +77,19 @@ def role_labels(roles: Any) -> str:
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
+def labelled(record: Any, leave_out: Any = ()) -> list[tuple[str, str]]:
+    """A record's values with their Chinese labels, leaving out those with nothing to show (a page
+    never reads "理由：；") and a value stored under two keys of one label (article, basis_article)."""
+    if not isinstance(record, dict):
+        return []
+    pairs = [(field_label(k), show(v)) for k, v in record.items() if k not in leave_out]
+    return list(dict.fromkeys((label, text) for label, text in pairs if text.strip()))
+
+
 def show(value: Any) -> str:
     """A payload or data value as plain Chinese-readable text (no JSON escapes)."""
     if isinstance(value, dict):
-        return "；".join(f"{field_label(k)}：{show(v)}" for k, v in value.items())
+        return "；".join(f"{label}：{text}" for label, text in labelled(value))
     if isinstance(value, list):
         return "、".join(show(v) for v in value)
     if isinstance(value, str):
@@ -123,10 +138,12 @@ def law_for_flow(text: Any) -> str:
 TEMPLATES.env.filters["law"] = law_for_case
 TEMPLATES.env.filters["law_setting"] = law_for_flow
 TEMPLATES.env.filters["show"] = show
+TEMPLATES.env.filters["labelled"] = labelled
 TEMPLATES.env.filters["label"] = field_label
 TEMPLATES.env.filters["moment"] = fmt_moment
 TEMPLATES.env.filters["day"] = lambda v: fmt_moment(v, with_time=False)
 TEMPLATES.env.filters["roles"] = role_labels
+TEMPLATES.env.filters["clip"] = clip
 TEMPLATES.env.globals["STATUS_LABELS"] = STATUS_LABELS
 TEMPLATES.env.globals["STATUS_EXPLAINED"] = STATUS_EXPLAINED
 

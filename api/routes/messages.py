@@ -25,7 +25,7 @@ def stats(
     start: Annotated[str, Query(alias="from", max_length=10)] = "",
     end: Annotated[str, Query(alias="to", max_length=10)] = "",
 ) -> Json:
-    """The period's enforcement figures (default: last calendar year), for heads and supervisors."""
+    """The period's enforcement figures (default: the current year so far), for heads and supervisors."""
     if not actor.roles & {Role.head, Role.supervisor}:
         raise Forbidden("PAGE_FORBIDDEN", "统计数据仅限负责人、监督人员查阅")
     lo, hi = period(start, end)

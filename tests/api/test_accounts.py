@@ -252,7 +252,7 @@ def test_the_admin_page_refuses_a_zero_period_in_chinese_and_shows_the_record(ad
     assert r.status_code == 200 and "已记入操作记录" in r.text
     record = client.get("/admin/log")
     assert record.status_code == 200
-    row = re.search(r"<tr><td>\d+</td><td>[^<]+</td><td>管理员甲（boss）</td><td>修改本局设置</td>.*?</tr>", record.text)
+    row = re.search(r"<tr><td>\d+</td><td[^>]*>[^<]+</td><td>管理员甲（boss）</td><td[^>]*>修改本局设置</td>.*?</tr>", record.text)
     assert row is not None and "陈述申辩期（工作日）：（未设置） → 4" in row.group(0)
     assert "statement_days" not in record.text
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
 from api.demo import load_demo
 from api.users import create_user
+from engine.timeutil import TZ
 from tests.api.test_penalty_walk import ok, refused
 from tests.conftest import Api
 
@@ -62,8 +63,9 @@ def test_the_statistics_page_exports_excel_and_a_pdf_report(api: Api) -> None:
     page = api.client.get("/statistics")
     assert page.status_code == 200 and "执法数据统计" in page.text and "svg" in page.text
     assert "decide_penalty" not in page.text and "fines_decided" not in page.text  # no keys on the page
-    year = date.today().year - 1
-    assert f"{year}-01-01" in page.text  # default: last calendar year
+    today = datetime.now(TZ).date()  # default: the current year so far, by the bureau's (Beijing) day
+    assert f'value="{today.year}-01-01"' in page.text and f'value="{today.isoformat()}"' in page.text
+    year = today.year - 1
     sheet = api.client.get("/statistics", params={"start": f"{year}-01-01", "end": f"{year + 1}-12-31",
                                                   "export": "xlsx"})
     assert sheet.status_code == 200

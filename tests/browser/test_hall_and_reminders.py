@@ -4,10 +4,12 @@ material gets its 一次性告知书, and a supervisor's 督办 reaches the offi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from engine.timeutil import TZ
 from tests.browser.test_pages import browser, login, new_page, server, shot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -92,12 +94,15 @@ def test_supervisor_sends_a_reminder_the_officer_then_sees(new_page: Any) -> Non
     assert int(officer.locator("#digest-due").inner_text()) >= 1  # the demo's overdue steps of his cases
 
 
-def test_supervisor_reads_the_statistics_of_last_year(new_page: Any) -> None:  # noqa: F811
+def test_supervisor_reads_the_statistics_of_this_year(new_page: Any) -> None:  # noqa: F811
     page = new_page()
     login(page, "zhoujie")
     page.click("nav a:has-text('统计')")
     page.wait_for_load_state()
     assert "执法数据统计" in page.locator("h1").inner_text()
+    today = datetime.now(TZ).date()  # the bureau's day, whatever the machine's zone
+    assert page.locator("#start").input_value() == f"{today.year}-01-01"
+    assert page.locator("#end").input_value() == today.isoformat()
     assert page.locator("svg.chart").count() == 2
     assert page.locator("#by-power-type tbody tr").count() >= 1
     shot(page, "statistics")

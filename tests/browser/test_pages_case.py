@@ -209,6 +209,7 @@ FORMATS = re.compile(r"\b(?:MP3|MP4|M4A)\b", re.ASCII)
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b", re.ASCII)  # ASCII: a Chinese character is a boundary
 CODE = re.compile(r"\b[A-Z]{2,}(?:_[A-Z0-9]+)+\b", re.ASCII)
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
+EMPTY_LABEL = re.compile(r"[^\s：]{1,12}：\s*[；;]")  # a label with nothing after it: "理由：；"
 
 
 # Identifiers that are what they are: case numbers (GAOYI-2026-00004), 统一社会信用代码, certificate numbers.
@@ -216,11 +217,12 @@ IDENTIFIERS = re.compile(r"\b[A-Z]+(?:-[A-Z]+)?-\d{4}-\d+\b|\b[0-9A-Z]{18}\b", r
 
 
 def offending_words(text: str, usernames: frozenset[str] = frozenset()) -> list[str]:
+    empty_labels = EMPTY_LABEL.findall(text)  # before identifiers and login names are blanked out below
     text = FORMATS.sub(" ", IDENTIFIERS.sub(" ", text))
     if usernames:
         names = "|".join(re.escape(u) for u in sorted(usernames, key=len, reverse=True))
         text = re.sub(rf"(?<![A-Za-z0-9_])(?:{names})(?![A-Za-z0-9_])", " ", text)
-    found = SNAKE.findall(text) + CODE.findall(text)
+    found = SNAKE.findall(text) + CODE.findall(text) + empty_labels
     found += [w for w in LATIN.findall(text) if w not in ALLOWED_LATIN]
     if re.search(r"verify", text, re.IGNORECASE):
         found.append("verify")
@@ -280,6 +282,35 @@ def test_no_page_shows_a_raw_key_a_code_or_english(
             "\n".join(f"{u}: {' '.join(w)}" for u, w in problems.items()), encoding="utf-8"
         )
     assert not problems, problems
+
+
+def test_a_case_shows_no_label_without_a_value_and_no_label_twice(
+    new_page: Any, cases: dict[str, int]  # noqa: F811
+) -> None:
+    """The decision recorded no 理由 and the service no 见证人: those labels are left out, not shown empty;
+    the decision's 处罚依据条款 is stored under two keys and shown once."""
+    page = new_page(1366, 768)
+    login(page, "zhangwei")
+    page.goto(f"/cases/{cases['executing']}")
+    lines = page.locator("#data dd").all_inner_texts() + page.locator("#timeline li .small").all_inner_texts()
+    decision = next(line for line in lines if "裁量理由" in line)
+    assert decision.count("处罚依据条款：社会保险法第八十七条") == 1, decision
+    service = next(line for line in lines if "受送达人" in line)
+    assert "见证人" not in service, service
+    for line in lines:
+        assert not EMPTY_LABEL.search(line) and not line.rstrip().endswith("："), line
+
+
+def test_a_case_lists_its_documents_with_their_numbers_as_issued(
+    new_page: Any, cases: dict[str, int]  # noqa: F811
+) -> None:
+    page = new_page(1366, 768)
+    login(page, "zhangwei")
+    page.goto(f"/cases/{cases['executing']}")
+    lines = page.locator("#documents .doc-line").all_inner_texts()
+    assert any(line.startswith("行政处罚决定书 高医保罚决〔") for line in lines), lines
+    for line in lines:
+        assert line.count("〔") == line.count("〕") == 1, line  # not 〔高医保调终〔2026〕3号〕
 
 
 def test_lists_show_a_party_period_run_out_with_what_it_calls_for(

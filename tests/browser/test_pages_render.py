@@ -124,6 +124,17 @@ def test_pages_need_a_login(api: Api, path: str) -> None:
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
+def test_the_site_icon_is_served_without_a_login(api: Api) -> None:
+    """Browsers ask for /favicon.ico on every site; the pages name the SVG one."""
+    icon = api.client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00" and "no-store" not in icon.headers["cache-control"]
+    page = api.client.get("/login").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    svg = api.client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+
+
 def test_other_bureaus_cases_are_not_shown(api: Api) -> None:
     login(api, "gy_officer")
     case = api.post("zhang", "/api/cases", json={

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from documents.fields import build
+from documents.fields import build, draft
 from documents.issuer import missing, render, required_of
 from documents.kinds import KINDS
 from documents.source import CaseFacts, IssuedRef
@@ -205,8 +205,9 @@ def flat(text: str) -> str:
 
 
 def issue(facts: CaseFacts, kind: str, tmp_path: Path, number: str = "辛医保X〔2026〕1号") -> str:
-    fields = build(kind, facts)
-    assert missing(required_of(KINDS[kind], fields), fields) == []
+    made = draft(kind, facts)
+    fields = made.fields
+    assert missing(required_of(KINDS[kind], fields), fields) == [] and made.unset_settings == ()
     return flat(pdf_text(render(KINDS[kind], fields, number), tmp_path, kind))
 
 
@@ -267,6 +268,8 @@ PENALTY_EXPECTED: dict[str, list[str]] = {
     "demand_notice": ["你单位应于2026年5月6日前缴纳罚款", "辛医保罚决〔2026〕1号", "中国农业银行辛集市支行",
                       "人民币32,700.00元"],
     "surcharge_notice": ["辛医保罚决〔2026〕1号", "2026年5月7日", "中国农业银行辛集市支行", *REMEDIES],
+    "seal_extension_notice": [f"本机关于2026年3月4日立案调查的案件（案号：{CASE_REF}）中依法封存的物品", "封存期限延长30日",
+                              "案件事实已查清，不再需要封存", "2026年4月4日"],
     "extension_approval": ["立案日期", "2026年3月4日", "30", "2026年6月2日"],
     "closing_report": ["立案日期", "2026年3月4日", "辛医保罚决〔2026〕1号《行政处罚决定书》", "2026年4月21日",
                        "已缴纳人民币30,000.00元"],
@@ -358,12 +361,47 @@ def test_an_individual_party_block_has_name_id_and_address(tmp_path: Path) -> No
     assert "住址：辛集市新垒头镇王家庄村5号" in text and "统一社会信用代码" not in text
 
 
-def test_empty_bureau_settings_are_named_in_chinese_not_left_as_placeholders(tmp_path: Path) -> None:
-    text = issue(penalty_facts("penalty_decision", settings={"doc_prefix": "辛医保"}), "penalty_decision", tmp_path)
-    assert "（本局尚未在“本局设置”中填写罚没款缴款银行、户名和账号）" in text
-    assert "（本局尚未在“本局设置”中填写退回基金开户银行、户名和账号）" in text
-    assert "（本局尚未在“本局设置”中填写行政复议机关（如辛集市人民政府））" in text
+def test_empty_bureau_settings_are_listed_for_the_issuer_and_never_printed_as_a_note(tmp_path: Path) -> None:
+    """A decision prints where to pay and where to appeal (处罚法第五十九条): the settings it needs are
+    named so issuing refuses it; the preview shows fill-in lines, not a note addressed to the bureau."""
+    facts = penalty_facts("penalty_decision", settings={"doc_prefix": "辛医保"})
+    made = draft("penalty_decision", facts)
+    assert made.unset_settings == (
+        "refund_bank", "refund_account_name", "refund_account_no",
+        "fine_bank", "fine_account_name", "fine_account_no",
+        "review_organ", "court",
+    )
+    text = flat(pdf_text(render(KINDS["penalty_decision"], made.fields, "辛医保罚决〔2026〕1号"), tmp_path))
+    assert "本局尚未" not in text and "本局设置" not in text
+    assert "缴入医疗保障基金专户：＿＿＿＿＿＿（户名：＿＿＿＿＿＿；账号：＿＿＿＿＿＿）" in text
     assert "本级人民政府" not in text and "有管辖权的人民法院" not in text
+    assert facts.unset_settings == []  # each draft keeps its own list
+
+
+def test_a_party_s_identifier_or_representative_the_case_lacks_is_left_out_not_left_blank(tmp_path: Path) -> None:
+    bare = {"name": "辛集市康宁大药房有限公司", "type": "organisation", "address": "辛集市兴华路16号"}
+    text = issue(penalty_facts("penalty_decision", party=bare), "penalty_decision", tmp_path)
+    assert "当事人：辛集市康宁大药房有限公司" in text and "住所：辛集市兴华路16号" in text
+    assert "法定代表人" not in text and "统一社会信用代码" not in text
+    text = issue(penalty_facts("filing_approval", party=bare), "filing_approval", tmp_path)
+    assert "统一社会信用代码—" in text  # a form's row stays, marked as having nothing
+
+
+def test_an_officer_without_a_certificate_number_is_named_without_an_empty_label() -> None:
+    facts = penalty_facts("inquiry_record", officers=[{"name": "张三", "cert_no": "JZ-001"}, {"name": "李四", "cert_no": ""}])
+    assert build("inquiry_record", facts)["officers_text"] == "张三（执法证号：JZ-001）、李四"
+
+
+def test_a_notice_leaves_out_the_contact_lines_the_bureau_has_not_filled_in(tmp_path: Path) -> None:
+    bare = {"doc_prefix": "辛医保", "review_organ": "辛集市人民政府", "court": "辛集市人民法院"}
+    for kind in ("supplement_notice", "acceptance_notice", "refusal_notice"):
+        text = issue(hall_facts(kind, settings=dict(bare)), kind, tmp_path)
+        assert "本局尚未" not in text and "联系电话" not in text and "地址：" not in text, kind
+        assert draft(kind, hall_facts(kind, settings=dict(bare))).unset_settings == (), kind
+    text = issue(hall_facts("supplement_notice", settings=dict(bare)), "supplement_notice", tmp_path)
+    assert "请你将上述全部材料提交至本机关办事窗口。" in text
+    text = issue(penalty_facts("penalty_notice", settings=dict(bare)), "penalty_notice", tmp_path)
+    assert "本局尚未" not in text and "联系电话" not in text
 
 
 def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:

@@ -42,8 +42,9 @@ def test_chronic_disease_notices_tell_the_applicant_what_to_do(api: Api, tmp_pat
     assert "1.诊断证明及病历资料" in text and "2.相关检查化验报告" in text
     assert "行政许可法" not in text  # 公共服务, not a licence
     assert "《石家庄市基本医疗保险慢性病病种认定及门诊就医管理办法》" in text
-    assert "（本局尚未在“本局设置”中填写补正材料期限（工作日））" in text  # 高邑 has not set it
-    assert "（本局尚未在“本局设置”中填写办事窗口电话）" in text
+    # 高邑 has set no period, window or phone: those are left out, with no note to the bureau
+    assert "请你将上述全部材料提交至本机关办事窗口" in text
+    assert "本局尚未" not in text and "本局设置" not in text and "联系电话" not in text
     for wrong in ("你（单位）", "你单位", "。，", case["number"]):
         assert wrong not in text
 

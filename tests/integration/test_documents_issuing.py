@@ -61,6 +61,42 @@ def test_a_required_field_empty_refuses_the_action_and_changes_nothing(api: Api)
     assert "doc:penalty_decision" not in numbers_before
 
 
+def test_a_decision_is_not_issued_before_the_bureau_has_filled_in_its_account(api: Api, tmp_path: Path) -> None:
+    """处罚法第五十九条: the decision states where to pay; a note to the bureau in its place would go to the party."""
+    from api.bureaus import save_settings, settings_of
+
+    engine = api.app.state.caseflow.engine
+    filled = settings_of(engine, "xinji")
+    save_settings(engine, "xinji", {k: v for k, v in filled.items() if not k.startswith("fine_")}, by="system")
+    cid = decided_after_hearing_waiver(api)
+    rendered_documents(api, cid)
+    before = ok(api.get("zhang", f"/api/cases/{cid}"))
+    numbers_before = counters(api)
+    body = refused(
+        api.fire("head", cid, "decide_penalty", DECISION, at("2026-03-20 10:00")), 409, "DOCUMENT_SETTING_MISSING"
+    )
+    assert body["message"] == (
+        "不能出具《行政处罚决定书》：文书须载明的“罚没款缴款银行”、“罚没款缴款账户户名”、“罚没款缴款账号”"
+        "尚未在“本局设置”中填写，请系统管理员填写后再办理"
+    )
+    assert [s["key"] for s in body["detail"]["settings"]] == ["fine_bank", "fine_account_name", "fine_account_no"]
+    after = ok(api.get("zhang", f"/api/cases/{cid}"))
+    assert after["state"] == before["state"] == "notified" and after["version"] == before["version"]
+    assert after["events"] == before["events"] and after["documents"] == before["documents"]
+    assert counters(api) == numbers_before
+
+    r = api.post("zhang", f"/api/cases/{cid}/documents/preview/penalty_decision", json={"data": DECISION})
+    assert [m["field"] for m in json.loads(r.headers["x-missing-fields"])] == [
+        "fine_bank", "fine_account_name", "fine_account_no"
+    ]
+    preview = squeeze(pdf_text(r.content, tmp_path))
+    assert "缴至＿＿＿＿＿＿（户名：＿＿＿＿＿＿；账号：＿＿＿＿＿＿）" in preview and "本局设置" not in preview
+
+    save_settings(engine, "xinji", filled, by="system")
+    case = ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-03-20 10:00")))
+    assert case["documents"][-1]["number"] == "辛医保罚决〔2026〕1号"
+
+
 def test_preview_consumes_no_number_and_stores_nothing(api: Api, tmp_path: Path) -> None:
     cid = decided_after_hearing_waiver(api)
     rendered_documents(api, cid)  # the render worker has nothing left to change in between

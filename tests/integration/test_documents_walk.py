@@ -196,7 +196,7 @@ def test_each_document_on_the_path_is_issued_numbered_and_complete(api: Api, tmp
     text = squeeze(pdf_text(get_pdf(api, cid, decision["id"]), tmp_path))
     assert "陆万元整" in text  # the fine in capitals
     assert "六十日内向辛集市人民政府申请行政复议" in text and "六个月内向辛集市人民法院提起行政诉讼" in text
-    assert "本局尚未在“本局设置”中填写罚没款缴款银行、户名和账号" in text  # the seed bureau has no account yet
+    assert "缴至中国农业银行测试支行（户名：本级财政非税收入汇缴专户；账号：130181TEST0000000001）" in text
     assert "于2026年4月1日举行了听证" in text and "当事人未要求听证" not in text
     assert "辛集市建设路1号" in text and "询问药房负责人" in text
     record = next(d for d in docs if d["kind"] == "hearing_record")
