@@ -44,6 +44,7 @@ h1 {{ text-align: center; font-size: 22pt; }} p {{ text-indent: 2em; text-align:
 
 
 def sample_facts() -> Any:
+    from api.demo import SETTINGS  # the accounts and addresses a bureau's notices print
     from documents.source import CaseFacts, IssuedRef
     from engine.timeutil import TZ
 
@@ -100,7 +101,7 @@ def sample_facts() -> Any:
             "reasons": "防止证据灭失",
             "basis": None,
         },
-        settings={"doc_prefix": "辛医保"},
+        settings={**SETTINGS, "doc_prefix": "辛医保"},
         moment=moment,
         opened_at=moment,
         actor="张三",
