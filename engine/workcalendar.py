@@ -22,7 +22,9 @@ from engine.tables import CalendarYear
 Stamp = tuple[int, datetime | None]
 
 _lock = threading.Lock()
-_cached: dict[URL, tuple[Stamp, WorkCalendar]] = {}  # per database
+# per database: by its URL object's identity (an engine and its option engines share it; hashing a URL
+# writes it as text, which cost every action), the URL kept to tell a reused id from the same URL
+_cached: dict[int, tuple[URL, Stamp, WorkCalendar]] = {}
 
 
 def calendar_stamp(session: Session) -> Stamp:
@@ -38,16 +40,15 @@ def load_calendar(session: Session) -> WorkCalendar:
 
 def calendar_for(session: Session, stamp: Stamp) -> WorkCalendar:
     """The calendar of a stamp already read (e.g. with the case): rebuilt only when the stamp changed."""
-    # the URL itself, of the unit of work's connection if there is one: writing it as text, and asking
-    # the session for its bind, cost every action
+    # of the unit of work's connection if there is one (asking the session for its bind costs every action)
     database = (connection_of(session) if in_unit_of_work(session) else session.get_bind()).engine.url
-    cached = _cached.get(database)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
+    cached = _cached.get(id(database))
+    if cached is not None and cached[0] is database and cached[1] == stamp:
+        return cached[2]
     rows = session.exec(select(CalendarYear)).all()
     calendar = WorkCalendar({row.year: _schedule(row) for row in rows})
     with _lock:
-        _cached[database] = (stamp, calendar)
+        _cached[id(database)] = (database, stamp, calendar)
     return calendar
 
 

@@ -105,3 +105,14 @@ JSON = st.recursive(
 def test_clean_data_passes_unchanged_up_to_normalisation(value: Any) -> None:
     once = clean_json(value)
     assert clean_json(once) == once  # idempotent
+
+
+def test_the_scan_finds_exactly_the_characters_refused_one_by_one() -> None:
+    """``clean_text`` scans with a regular expression; it must find every code point ``_forbidden``
+    names, and no other, in text of one line and of several."""
+    from engine.inputs import _SUSPECT_IN_LINES, _SUSPECT_IN_ONE_LINE, _forbidden
+
+    for multiline, scan in ((True, _SUSPECT_IN_LINES), (False, _SUSPECT_IN_ONE_LINE)):
+        found = {c for c in scan.findall("".join(map(chr, range(0x110000))))}
+        refused = {chr(c) for c in range(0x110000) if _forbidden(chr(c), multiline)}
+        assert found == refused
