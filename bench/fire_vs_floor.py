@@ -10,7 +10,7 @@ pool. Both sides work on their own case of the same history, in interleaved roun
 
 Target (issue 8): fire ≤ 2× the floor on SQLite and on PostgreSQL.
 
-    python bench/fire_vs_floor.py [--db sqlite|postgres|both] [--repeat 40]
+    python bench/fire_vs_floor.py [--db sqlite|postgres|both] [--repeat 600]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def measure(bench: Bench, repeat: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> list[list[str]]:
-    args = parser(__doc__.splitlines()[0], repeat=40).parse_args(argv)
+    args = parser(__doc__.splitlines()[0], repeat=600).parse_args(argv)
     header("fire vs floor", args)
     rows = []
     for kind in databases(args.db):
