@@ -323,9 +323,9 @@ def prepared(
 # statement of any kind runs on that connection, or with the commit: writes to different tables
 # as one statement (``_batches``); to a server across a network (``pipelines``), several statements
 # and the COMMIT in one pipeline (psycopg's pipeline mode: one round trip, not one each). So that
-# the COMMIT can follow the writes unseen,
-# PostgreSQL checks a version itself (``caseflow_expect_one``, migration 0015): a check that fails
-# raises there and aborts the transaction, COMMIT included. A write whose answer is needed at once
+# the COMMIT can follow the writes unseen, PostgreSQL checks a version itself
+# (``caseflow_expect_one``, migration 0015): a check that fails raises there and aborts the
+# transaction, COMMIT included. A write whose answer is needed at once
 # (a new row's id: ``write_returning``) takes those waiting with it. SQLite runs each at once and
 # checks its count of rows: it has no round trips to save. Either way a write that fails raises
 # SQLAlchemy's error for it, a version check that finds no row as read raises its own error, and
