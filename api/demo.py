@@ -203,7 +203,7 @@ def _proposed(officer: str, day: int, fine: int, base: int, article: str) -> lis
 
 
 def _decided(officer: str, day: int, fine: int, base: int, article: str) -> list[tuple[float, str, str, dict[str, Any]]]:
-    """告知 → 陈述申辩 waived → 决定 → 送达 (a small fine: no hearing, no 法制审核)."""
+    """告知 → 陈述申辩 waived → 决定 → 送达 → 公开 (a small fine: no hearing, no 法制审核)."""
     return [
         (day, officer, "notify", {}),
         (day + 1, officer, "waive_statement", {"signed_by": "当事人负责人"}),
@@ -213,6 +213,7 @@ def _decided(officer: str, day: int, fine: int, base: int, article: str) -> list
             "discretion_reasons": "当事人初次违法，主动退回违法所得，依本局裁量基准从轻处罚",
         }),
         (day + 2.1, officer, "serve", {"method": "direct", "recipient": "当事人负责人"}),
+        (day + 3, officer, "publish_decision", {"channel": "高邑县人民政府网站“行政执法公示”栏目"}),  # 处罚法第四十八条
     ]
 
 

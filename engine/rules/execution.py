@@ -414,6 +414,25 @@ def disclosure_due(ctx: Context) -> None:
         raise RuleViolation("DECISION_REVOKED", "处罚决定已被撤销，不得公开（行政处罚法第四十八条）")
 
 
+@guard("disclosure_settled")
+def disclosure_settled(ctx: Context) -> None:
+    """立卷归档 closes the file: a decision that must be published is published first, and one
+    published and then changed or revoked has its publication withdrawn (处罚法第四十八条). An archived
+    case takes no further step, and the duty would stay open on the dashboard for ever."""
+    data = ctx.case.data
+    disclosure = data.get("disclosure") or {}
+    if data.get("disclosure_required") and not disclosure.get("published_at") and not data.get("decision_revoked"):
+        raise RuleViolation(
+            "DISCLOSURE_PENDING",
+            "本案处罚决定具有一定社会影响，尚未依法公开，请先办理“公开行政处罚决定”再立卷归档（行政处罚法第四十八条）",
+        )
+    if data.get("disclosure_withdrawal_due") and not disclosure.get("withdrawn_at"):
+        raise RuleViolation(
+            "DISCLOSURE_WITHDRAWAL_PENDING",
+            "已公开的处罚决定被变更或撤销，尚未撤回公开信息，请先办理撤回再立卷归档（行政处罚法第四十八条第二款）",
+        )
+
+
 @action("record_disclosure")
 def record_disclosure(ctx: Context) -> None:
     decision = ctx.case.data.get("decision") or {}

@@ -77,6 +77,7 @@ def walk_to_closed(api: Api) -> int:
     ok(api.fire("head", cid, "decide_penalty", DECISION, at("2026-04-02 10:00")))
     ok(api.fire("zhang", cid, "serve", {"method": "left", "recipient": "药房负责人", "witness": "社区主任"},
                 at("2026-04-03 10:00")))
+    ok(api.fire("zhang", cid, "publish_decision", {"channel": "辛集市人民政府网站"}, at("2026-04-07 10:00")))
     ok(api.fire("zhang", cid, "record_payment", {"amount": 60000}, at("2026-04-08 10:00")))
     ok(api.fire("head", cid, "close", {"summary": "执行完毕"}, at("2026-04-10 10:00")))
     return cid

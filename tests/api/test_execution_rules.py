@@ -280,9 +280,13 @@ def test_decisions_with_social_impact_are_published_masked_and_withdrawn_when_re
     case = ok(api.fire("zhang", cid, "record_appeal_outcome", {"outcome": "revoked", "concluded_at": "2026-04-01"},
                        at("2026-04-01 10:00")))
     assert clock(case, "disclosure_withdrawal")["due_at"].startswith("2026-04-07")  # 3 working days (清明 04-06)
+    assert ok(api.fire("head", cid, "close", {}, at("2026-04-02 09:00")))["state"] == "closed"
+    # the file is not closed while the revoked decision still stands published
+    refused_here(api, cid, lambda: api.fire("zhang", cid, "archive", {}, at("2026-04-02 09:30")),
+                 "DISCLOSURE_WITHDRAWAL_PENDING", "第四十八条")
     case = ok(api.fire("head", cid, "withdraw_publication", {"reasons": "复议机关撤销"}, at("2026-04-02 10:00")))
     assert case["data"]["disclosure"]["withdrawn_at"]
-    assert ok(api.fire("head", cid, "close", {}, at("2026-04-02 11:00")))["state"] == "closed"
+    assert ok(api.fire("zhang", cid, "archive", {}, at("2026-04-02 11:00")))["state"] == "archived"
 
     quiet = decided(api, social_impact="no")
     refused_here(api, quiet, lambda: api.fire("zhang", quiet, "publish_decision", {"channel": "网站"},

@@ -214,6 +214,9 @@ def test_ordinary_procedure_from_lead_to_archive(api: Api) -> None:
     case = ok(api.fire("zhang", cid, "record_payment", {"amount": 30000}, at("2026-04-09 10:00")))
     assert clock(case, "payment")["status"] == "satisfied"
     ok(api.fire("head", cid, "close", {"summary": "执行完毕"}, at("2026-04-10 10:00")))
+    # the decision has a social impact (the bureau's default) and is not yet published: no archiving
+    refused(api.fire("zhang", cid, "archive", {}, at("2026-04-11 09:00")), 409, "DISCLOSURE_PENDING")
+    ok(api.fire("zhang", cid, "publish_decision", {"channel": "辛集市人民政府网站"}, at("2026-04-11 09:30")))
     case = ok(api.fire("zhang", cid, "archive", {}, at("2026-04-11 10:00")))
     assert case["state"] == "archived" and case["final"] is True
     assert all(not a["allowed"] for a in case["actions"])

@@ -61,6 +61,7 @@ def _walk(state: Any, name: str, steps: int, start: datetime) -> int:
                                   "base_amount": 20000, "facts": "串换药品", "reasons": "社会保险法第八十七条",
                                   "discretion_reasons": "依本局裁量基准，违法金额较大，按中档处罚"}, 24 * day),
         (officer, "serve", {"method": "direct", "recipient": "药房负责人"}, 25 * day),
+        (officer, "publish_decision", {"channel": "辛集市人民政府网站"}, 26 * day),
         (officer, "record_payment", {"amount": 60000}, 30 * day),
         (head, "close", {"summary": "执行完毕"}, 31 * day),
         (officer, "archive", {}, 32 * day),
@@ -80,7 +81,7 @@ def cases(server: dict[str, Any]) -> dict[str, int]:  # noqa: F811 - the importe
         "legal_review": _walk(state, "高邑县同济医院", 6, now - timedelta(days=9)),
         "notified": _walk(state, "高邑县安康诊所", 10, now - timedelta(days=11)),
         "executing": _walk(state, "高邑县济世堂药房", 13, now - timedelta(days=70)),
-        "archived": _walk(state, "高邑县福寿堂药店", 16, now - timedelta(days=80)),
+        "archived": _walk(state, "高邑县福寿堂药店", 17, now - timedelta(days=80)),
     }
     return made
 

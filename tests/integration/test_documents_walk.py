@@ -30,6 +30,7 @@ WALK_KINDS = [
     "collective_discussion_record",
     "penalty_decision",
     "service_receipt",
+    "disclosure_record",  # published before the file is closed (处罚法第四十八条)
     "closing_report",
     "archive_index",
 ]
@@ -112,6 +113,7 @@ def walk_to_archive(api: Api) -> dict[str, Any]:
             at("2026-04-03 10:00"),
         )
     )
+    ok(api.fire("zhang", cid, "publish_decision", {"channel": "辛集市人民政府网站"}, at("2026-04-07 10:00")))
     ok(api.fire("zhang", cid, "record_payment", {"amount": 60000}, at("2026-04-09 10:00")))
     ok(api.fire("head", cid, "close", {"summary": "执行完毕"}, at("2026-04-10 10:00")))
     return ok(api.fire("zhang", cid, "archive", {}, at("2026-04-11 10:00")))
