@@ -24,6 +24,8 @@ from engine.persistence import (
     write_returning,
 )
 from engine.tables import Bureau, Counter
+from tests.api.test_penalty_walk import ok, refused
+from tests.conftest import Api, at
 
 BUREAU = Bureau.__table__  # type: ignore[attr-defined]
 COUNTER = Counter.__table__  # type: ignore[attr-defined]
@@ -176,3 +178,27 @@ def test_writes_sent_together_each_take_effect_in_their_order(engine: Engine) ->
         assert session.exec(select(Counter.value).where(Counter.kind == "together")).one() == 7
         added = session.get(Bureau, new_id)
         assert added is not None and (added.code, added.settings) == ("w7", {"a": 1})
+
+
+@pytest.fixture
+def pipelined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's engine pipelines as it would to a server across a network (set before ``api``)."""
+    monkeypatch.setenv(PIPELINE_SETTING, "1")
+
+
+def test_a_whole_penalty_walk_runs_pipelined(pipelined: None, api: Api) -> None:
+    """From the lead to the archive, documents and all, each action's writes going with its COMMIT;
+    a refusal on the way changes nothing; the replay agrees with what was stored."""
+    from tests.api.test_execution_rules import assert_audit_clean
+    from tests.integration.test_documents_walk import walk_to_archive
+
+    engine = api.app.state.caseflow.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no pipeline: each write runs at once")
+    assert engine.dialect._caseflow_pipeline is True
+    case = walk_to_archive(api)
+    assert case["state"] == "archived" and case["final"] is True
+    refused(api.fire("zhang", case["id"], "record_payment", {"amount": 1}, at("2026-04-12 10:00")), 409,
+            "ACTION_NOT_ALLOWED_IN_STATE")
+    assert ok(api.get("zhang", f"/api/cases/{case['id']}"))["version"] == case["version"]
+    assert_audit_clean(api)
