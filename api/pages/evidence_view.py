@@ -33,12 +33,31 @@ def evidence_section(state: AppState, actor: Actor, view: dict[str, Any], flow: 
     }
 
 
+def issued(documents: Any) -> str:
+    """The documents an action issued as the timeline names them: 立案审批表（高医保立审〔2026〕8号）,
+    without their kind keys, template versions or content hashes."""
+    from api.pages.casework import doc_label
+
+    if not isinstance(documents, list):
+        return ""
+    named = []
+    for d in documents:
+        if isinstance(d, dict) and d.get("kind"):
+            number = str(d.get("number") or "")
+            named.append(doc_label(str(d["kind"])) + (f"（{number}）" if number else ""))
+    return "、".join(named)
+
+
 def shown_events(events: list[dict[str, Any]], flow: FlowSpec) -> list[dict[str, Any]]:
-    """The timeline's events with an evidence event's payload in Chinese words (no keys or type codes)."""
+    """The timeline's events with an evidence event's payload in Chinese words (no keys or type codes)
+    and the documents an action issued by name and number."""
     labels = {s.name: s.label for s in flow.states}
     shown = []
     for e in events:
         p = e.get("payload") or {}
+        if "documents" in p:
+            p = {k: v for k, v in p.items() if k != "documents"} | {"制作文书": issued(p["documents"])}
+            e = {**e, "payload": p}
         if e["trigger"] == evidence.ATTACH:
             payload = {
                 "材料名称": p.get("evidence_title", ""),

@@ -314,6 +314,20 @@ def test_a_case_lists_its_documents_with_their_numbers_as_issued(
         assert line.count("〔") == line.count("〕") == 1, line  # not 〔高医保调终〔2026〕3号〕
 
 
+def test_the_whole_record_names_the_documents_issued_not_their_keys_or_hashes(
+    new_page: Any, cases: dict[str, int]  # noqa: F811
+) -> None:
+    """办理记录 read whole (/history): an action's documents by name and number, not 其他记录：filing_approval
+    followed by the template version and the content hash."""
+    page = new_page(1366, 768)
+    login(page, "zhaomin")
+    page.goto(f"/cases/{cases['archived']}/history")
+    text = page.locator("#timeline").inner_text()
+    assert "制作文书：立案审批表（高医保立审〔" in text and "制作文书：行政处罚决定书（高医保罚决〔" in text, text
+    assert "其他记录" not in text and not re.search(r"[0-9a-f]{16,}", text), text
+    assert not offending_words(text), offending_words(text)
+
+
 def test_lists_show_a_party_period_run_out_with_what_it_calls_for(
     new_page: Any, server: dict[str, Any], cases: dict[str, int]  # noqa: F811
 ) -> None:

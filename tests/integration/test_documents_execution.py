@@ -37,6 +37,27 @@ def test_disclosure_record_masks_the_person(api: Api, tmp_path: Path) -> None:
     assert "辛集市人民政府网站" in text and "罚款" in text
 
 
+def test_disclosure_record_states_the_amount_ordered_returned(api: Api, tmp_path: Path) -> None:
+    """The 公开记录 publishes what the decision ordered: 责令退回 with its amount, as the decision states it."""
+    from tests.api.test_execution_rules import ARTICLE, PERSON
+    from tests.api.test_penalty_walk import open_case
+
+    cid = int(open_case(api, item="2", party=PERSON, when="2026-03-02 09:00", violation_ended_on="2026-02-01")["id"])
+    ok(api.fire("zhang", cid, "propose_filing", {}, at("2026-03-02 09:10")))
+    ok(api.fire("head", cid, "approve_filing", {"jurisdiction": "violation_place"}, at("2026-03-02 09:20")))
+    ok(api.fire("zhang", cid, "finish_investigation", {"report": "终结"}, at("2026-03-02 10:00")))
+    penalty = {"kinds": ["fine", "return"], "fine": 3000, "return_amount": 1500}
+    ok(api.fire("zhang", cid, "propose_penalty", {**penalty, "facts": "串换药品", "grounds": "依法", "article": ARTICLE},
+                at("2026-03-02 11:00")))
+    ok(api.fire("zhang", cid, "notify", {}, at("2026-03-04 10:00")))
+    ok(api.fire("zhang", cid, "waive_statement", {"signed_by": "王小明"}, at("2026-03-04 11:00")))
+    ok(api.fire("head", cid, "decide_penalty", {**penalty, "basis_article": ARTICLE, "facts": "串换药品",
+                                                "discretion_reasons": "初次违法，按低档处罚"}, at("2026-03-05 10:00")))
+    ok(api.fire("zhang", cid, "publish_decision", {"channel": "辛集市人民政府网站"}, at("2026-03-06 10:00")))
+    text = text_of(api, cid, "disclosure_record", tmp_path)
+    assert "责令退回医疗保障基金人民币1,500.00元" in text and "罚款人民币3,000.00元" in text, text
+
+
 def test_approved_instalments_are_told_in_a_decision(api: Api, tmp_path: Path) -> None:
     from tests.api.test_execution_rules import served
 
