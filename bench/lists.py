@@ -49,12 +49,14 @@ PAGE = 30
 BUREAU = "xinji"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Prints the tables; returns each list's label with whether caseflow's answer equals the SQL's
+    ("是", or "—" where there is no SQL), and each page's HTTP status (for the scripts' own test)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     p.add_argument("--url", help="the database bench/volume.py loaded")
     p.add_argument("--repeat", type=int, default=15)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     from bench.volume import default_url
 
     url = args.url or default_url(args.db)
@@ -97,6 +99,7 @@ def main() -> None:
     table = Table(title=f"列表与看板：{url}（{args.repeat} 轮交错，中位数）")
     for column in ("列表", "caseflow ms", "SQL ms", "比值", "结果一致"):
         table.add_column(column, justify="right" if "ms" in column or column == "比值" else "left")
+    answers: list[tuple[str, str]] = []
     for label, ours, theirs in cases:
         same = "—"
         if theirs is not None:
@@ -107,8 +110,9 @@ def main() -> None:
         base = statistics.median(timings[1]) if theirs else None
         table.add_row(label, f"{mine:.1f}", f"{base:.1f}" if base else "—",
                       f"{mine / base:.2f}×" if base else "—", same)
+        answers.append((label, same))
     console.print(table)
-    pages(url, args.repeat)
+    return answers, pages(url, args.repeat)
 
 
 def busiest_officer(engine: Any) -> str:
@@ -277,8 +281,8 @@ class SqlLists:
         return sorted((k or "", int(o), int(s)) for k, o, s, _ in rows)
 
 
-def pages(url: str, rounds: int) -> None:
-    """The HTML pages themselves, in-process, as the head of 辛集 (who may see every list)."""
+def pages(url: str, rounds: int) -> dict[str, int]:
+    """The HTML pages themselves, in-process, as the head of 辛集 (who may see every list); each page's status."""
     import tempfile
 
     from api.app import create_app
@@ -296,6 +300,7 @@ def pages(url: str, rounds: int) -> None:
     table = Table(title="页面（进程内 HTTP，中位数 ms）")
     table.add_column("页面")
     table.add_column("ms", justify="right")
+    statuses: dict[str, int] = {}
     with TestClient(app) as client:
         for user, paths in (("bench_head", ["/workbench?view=head", "/approvals", "/cases", "/cases?page=100",
                                             "/cases?q=%E5%A4%A7%E8%8D%AF%E6%88%BF", "/dashboard"]),
@@ -304,9 +309,10 @@ def pages(url: str, rounds: int) -> None:
             client.cookies.set("caseflow_session", token.json()["access_token"])
             for path in paths:
                 samples = interleaved([lambda p=path: client.get(p)], rounds)[0]
-                status = client.get(path).status_code
+                status = statuses[path] = client.get(path).status_code
                 table.add_row(f"{path}（{status}）", f"{statistics.median(samples):.1f}")
     console.print(table)
+    return statuses
 
 
 if __name__ == "__main__":

@@ -50,14 +50,14 @@ def party(rng: random.Random) -> tuple[str, str, str]:
     return name, "organisation", code
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     p.add_argument("--url", help="database URL (default: a SQLite file in var/bench or PostgreSQL caseflow_bench_volume)")
     p.add_argument("--bureaus", type=int, default=100)
     p.add_argument("--per-bureau", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=7)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     url = args.url or default_url(args.db)
     started = time.perf_counter()
     engine = fresh_database(url)

@@ -22,6 +22,8 @@ import fire_and_view_by_events  # noqa: E402
 import fire_vs_floor  # noqa: E402
 import fire_vs_spiff  # noqa: E402
 import http_load  # noqa: E402
+import lists  # noqa: E402
+import volume  # noqa: E402
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -81,3 +83,21 @@ def test_http_load_counts_actions_and_errors_against_the_real_server(db: list[st
     assert row[:2] == [db[1], "2"]
     assert float(row[2]) > 0  # every client finishes at least one round
     assert row[9] == "0"  # no error but CASE_BUSY (a target of issue 8, reported in its own column)
+
+
+def test_volume_loads_and_every_list_answers_as_its_sql(db: list[str], tmp_path: Path) -> None:
+    """volume.py loads a small province, lists.py finds the same rows as its hand-written SQL for
+    every list, and every page answers."""
+    kind = db[1]
+    url = (f"sqlite:///{tmp_path / 'volume.db'}" if kind == "sqlite"
+           else f"{PG_ADMIN.rsplit('/', 1)[0]}/{db[-1]}")
+    try:
+        volume.main(["--url", url, "--bureaus", "2", "--per-bureau", "80"])
+        answers, statuses = lists.main(["--url", url, "--repeat", "2"])
+    finally:
+        if kind == "postgres":
+            from tests.conftest import _pg_exec
+
+            _pg_exec(f"DROP DATABASE IF EXISTS {db[-1]} WITH (FORCE)")
+    assert len(answers) == 12 and all(same in ("是", "—") for _, same in answers), answers
+    assert statuses and set(statuses.values()) == {200}, statuses
