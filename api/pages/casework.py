@@ -18,6 +18,7 @@ from api.diagram import flow_svg, stages
 from api.errors import VALIDATION_REASONS
 from api.pages import fields as F
 from api.pages.evidence_view import evidence_section, shown_events
+from api.pages.fields import doc_label
 from api.pages.lists import party_elapsed_text
 from api.schemas import FireAction, OpenCase
 from engine import certificates
@@ -26,53 +27,6 @@ from engine.errors import DomainError, InvalidInput, NotFound
 from engine.model import Actor
 from engine.tables import User
 from engine.timeutil import local, parse_moment
-
-DOC_LABELS = {
-    "filing_approval": "立案审批表",
-    "filing_refusal": "不予立案审批表",
-    "inquiry_record": "询问/现场笔录",
-    "preservation_notice": "先行登记保存通知书",
-    "sealing_decision": "封存决定书",
-    "sealing_list": "封存清单",
-    "release_decision": "解除封存决定书",
-    "investigation_report": "调查终结报告",
-    "legal_review_opinion": "法制审核意见书",
-    "collective_discussion_record": "集体讨论记录",
-    "penalty_notice": "行政处罚事先告知书",
-    "hearing_rights_notice": "听证告知书",
-    "hearing_notice": "听证通知书",
-    "penalty_decision": "行政处罚决定书",
-    "no_penalty_decision": "不予行政处罚决定书",
-    "summary_decision": "当场行政处罚决定书",
-    "referral": "移送书",
-    "service_receipt": "送达回证",
-    "demand_notice": "催告书",
-    "surcharge_notice": "加处罚款决定书",
-    "extension_approval": "延期审批表",
-    "closing_report": "结案报告",
-    "archive_index": "卷宗目录",
-    "acceptance_notice": "受理通知书",
-    "supplement_notice": "一次性告知书（补正材料通知书）",
-    "refusal_notice": "不予受理通知书",
-    "grant_notice": "准予决定告知书",
-    "denial_notice": "不予决定告知书",
-    "inspection_notice": "检查通知书",
-    "correction_order": "责令限期改正通知书",
-    "audit_notice": "稽核通知单",
-    "audit_statement_notice": "稽核告知书",
-    "audit_result_notice": "稽核结果告知书",
-    "inspection_decision": "行政检查决定书",
-}
-
-
-def doc_label(kind: str) -> str:
-    """The document's name: ours, else the title the documents' registry gives it (documents.kinds)."""
-    if kind in DOC_LABELS:
-        return DOC_LABELS[kind]
-    from documents.kinds import KINDS
-
-    known = KINDS.get(kind)
-    return str(known.title) if known is not None else kind
 
 
 def flow_or_none(state: AppState, key: str, version: int | None = None) -> FlowSpec | None:

@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from api.deps import AppState, State
 from api.diagram import flow_svg
 from api.pages import fields as F
-from api.pages.casework import doc_label, flow_or_none
+from api.pages.casework import flow_or_none
 from api.pages.excel import xlsx_response
+from api.pages.fields import doc_label
 from api.pages.web import PageActor, field_label, render, render_error
 from engine import bureau_settings
 from engine.bureau_settings import SETTINGS

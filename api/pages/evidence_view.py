@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.deps import AppState
+from api.pages.fields import doc_label
 from documents.dossier import check
 from engine import evidence
 from engine.definitions import FlowSpec
@@ -36,8 +37,6 @@ def evidence_section(state: AppState, actor: Actor, view: dict[str, Any], flow: 
 def issued(documents: Any) -> str:
     """The documents an action issued as the timeline names them: 立案审批表（高医保立审〔2026〕8号）,
     without their kind keys, template versions or content hashes."""
-    from api.pages.casework import doc_label
-
     if not isinstance(documents, list):
         return ""
     named = []
