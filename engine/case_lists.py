@@ -390,8 +390,8 @@ def case_row(r: Any, as_of: datetime, today: date) -> dict[str, Any]:
         "party_clock": party_clock_label,
         "party_period_elapsed": party_elapsed,
         "party_elapsed": _elapsed_periods(periods, as_of) if periods else [],
-        "fine": None if fine is None else money_text(fine),
-        "paid": None if paid is None else money_text(paid),
+        "fine": money_text(fine),
+        "paid": money_text(paid),
         "missing": extras.get("missing", []) if extras else [],
     }
 

@@ -31,8 +31,9 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206
 # Every character ``_forbidden`` names, found by one scan in C instead of a Python loop per character
 # (every action cleans its payload): control characters (general category Cc, fixed by Unicode's
 # stability policy to U+0000–U+001F and U+007F–U+009F) but the line breaks, surrogates (Cs), bidi controls.
-_SUSPECT_IN_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]")
-_SUSPECT_IN_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_SUSPECT = "\x7f-\x9f\ud800-\udfff" + "".join(sorted(BIDI_CONTROLS))
+_SUSPECT_IN_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_SUSPECT}]")  # \t \n \r allowed
+_SUSPECT_IN_ONE_LINE = re.compile(f"[\x00-\x1f{_SUSPECT}]")
 
 
 def clean_text(value: str, field: str, *, multiline: bool = True) -> str:
