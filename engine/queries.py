@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, bindparam, case, cast, func, or_, text, true
@@ -276,14 +276,9 @@ def _days_late_sql(dialect: str) -> Any:
 def monthly(engine: Engine, actor: Actor, months: int = 12, as_of: datetime | None = None) -> list[dict[str, Any]]:
     """Cases opened and closed per local month, the last ``months`` months: one statement."""
     today = local(as_of or datetime.now().astimezone())
-    starts: list[datetime] = []
-    year, month = today.year, today.month
-    for _ in range(months + 1):
-        starts.append(datetime(year, month, 1, tzinfo=TZ))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    starts.reverse()  # months + 1 boundaries: the first month's start … the start of next month
-    starts[-1] = starts[-1] + timedelta(days=32)
-    starts[-1] = starts[-1].replace(day=1)
+    # months + 1 boundaries: the first month's start … this month's start, then next month's
+    index = today.year * 12 + today.month - 1  # this month, counted from year 0
+    starts = [datetime(i // 12, i % 12 + 1, 1, tzinfo=TZ) for i in range(index - months + 1, index + 2)]
     values: dict[str, Any] = {"bureau": actor.bureau}
     values.update((f"start_{i}", to_db(start)) for i, start in enumerate(starts))
     row = prepared(engine, ("monthly", months), lambda: _monthly(months)).rows(engine, values)[0]

@@ -18,6 +18,7 @@ from engine.queries import (
     iter_cases,
     iter_duties,
     list_cases,
+    monthly,
     officer_names,
 )
 from engine.read_tables import CaseOfficer, CaseSummary
@@ -102,3 +103,17 @@ def test_a_stored_moment_is_shown_as_its_iso_text_whatever_the_driver_gives() ->
                    datetime(2026, 12, 31, 23, 59, 59, 100, tzinfo=UTC)):
         stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLite's text, as SQLAlchemy writes it
         assert stored_iso(stored) == stored_iso(moment) == stored_iso(moment.replace(tzinfo=None)) == moment.isoformat()
+
+
+def test_the_monthly_figures_are_the_last_twelve_months_this_one_included(api: Api) -> None:
+    """The chart's last column is the month of ``as_of``: cases opened in it are counted there, not
+    in the month before (which once spanned two months) nor dropped."""
+    walk_some_cases(api)
+    engine = api.app.state.caseflow.engine
+    opened = list_cases(engine, HEAD, CaseFilter(opened_from=at("2026-03-01 00:00")), as_of=at("2026-03-06 12:00"))
+    march = monthly(engine, HEAD, as_of=at("2026-03-06 12:00"))
+    assert [m["month"] for m in march] == [f"2025-{m:02d}" for m in range(4, 13)] + ["2026-01", "2026-02", "2026-03"]
+    assert march[-1]["opened"] == opened["total"] > 0 and sum(m["opened"] for m in march[:-1]) == 0
+    april = monthly(engine, HEAD, as_of=at("2026-04-01 00:30"))  # 1 April in Beijing
+    assert [m["month"] for m in april][-2:] == ["2026-03", "2026-04"]
+    assert (april[-2]["opened"], april[-1]["opened"]) == (opened["total"], 0)
