@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, false, func, literal_column, or_, tuple_
+from sqlalchemy import bindparam, false, func, literal_column, or_, true, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 
@@ -92,9 +92,8 @@ def case_filter_values(
         shape.append(f"states={len(f.states)}")
         for i, (flow, state) in enumerate(f.states):
             values[f"states_flow_{i}"], values[f"states_state_{i}"] = flow, state
-    if f.closed is not None:
-        shape.append("closed")
-        values["closed"] = f.closed
+    if f.closed is not None:  # two values: each its own statement, written into it (see case_conditions)
+        shape.append(f"closed={f.closed}")
     if f.officer:
         shape.append("officer")
         values["officer"] = f.officer
@@ -169,8 +168,13 @@ def case_conditions(shape: tuple[str, ...]) -> list[Any]:
         pairs = [tuple_(bindparam(f"states_flow_{i}"), bindparam(f"states_state_{i}"))
                  for i in range(shape_count(shape, "states="))]
         where.append(tuple_(s.flow_key, s.state).in_(pairs) if pairs else false())
-    if "closed" in shape:
-        where.append(s.final == bindparam("closed"))  # "=", not "IS": an index serves it
+    # "=", not "IS": an index serves it. Written in, not bound: with "final = $n" PostgreSQL's generic
+    # plan of the prepared statement could not know the value and never won against a custom plan,
+    # so every call was planned afresh (待我审批 at 1 M cases: 1.0 ms against 0.6 ms for the SQL).
+    if "closed=True" in shape:
+        where.append(s.final == true())
+    if "closed=False" in shape:
+        where.append(s.final == false())
     if "officer" in shape:
         assigned = sa_select(o.case_id).where(
             o.bureau_code == bindparam("bureau"),
